@@ -1,0 +1,21 @@
+/** Schema and message URNs of RFC 7643 / RFC 7644. */
+export const SCHEMA = {
+  user: 'urn:ietf:params:scim:schemas:core:2.0:User',
+  enterpriseUser: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+  group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
+  serviceProviderConfig: 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig',
+  resourceType: 'urn:ietf:params:scim:schemas:core:2.0:ResourceType',
+  schema: 'urn:ietf:params:scim:schemas:core:2.0:Schema',
+} as const
+
+export const MESSAGE = {
+  listResponse: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
+  searchRequest: 'urn:ietf:params:scim:api:messages:2.0:SearchRequest',
+  patchOp: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
+  bulkRequest: 'urn:ietf:params:scim:api:messages:2.0:BulkRequest',
+  bulkResponse: 'urn:ietf:params:scim:api:messages:2.0:BulkResponse',
+  error: 'urn:ietf:params:scim:api:messages:2.0:Error',
+} as const
+
+/** Media type of RFC 7644 §3.1. */
+export const SCIM_MEDIA_TYPE = 'application/scim+json'
