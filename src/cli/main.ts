@@ -1,0 +1,36 @@
+/** The `provisio` command line: parses arguments, runs one command, maps failures to exit codes. */
+import { Command, CommanderError, Option } from 'commander'
+import { registerDemoCommand } from './commands/demo.ts'
+import { registerSandboxCommand } from './commands/sandbox.ts'
+import { EXIT, UsageError } from './exit-codes.ts'
+
+const program = new Command()
+  .name('provisio')
+  .description('Identity lifecycle management over SCIM 2.0')
+  .version('0.1.0')
+  .addOption(new Option('--config <file>', 'configuration file').default('provisio.yaml'))
+  .option('--json', 'machine-readable output')
+  .exitOverride()
+  .showHelpAfterError()
+
+registerSandboxCommand(program)
+registerDemoCommand(program)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  process.exitCode = exitCodeOf(error)
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version exit through commander with code 0; every other commander error is a usage error.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`provisio: ${error.message}\n`)
+    return EXIT.usage
+  }
+  process.stderr.write(`provisio: ${error instanceof Error ? error.message : String(error)}\n`)
+  return EXIT.failure
+}

@@ -1,0 +1,123 @@
+/**
+ * Paging through a SCIM list as an async iterator. Servers cap pages, report wrong
+ * `totalResults`, return short or empty pages; the iterator ends correctly on all of them.
+ */
+import { ScimMalformedResponseError } from './errors.ts'
+import type { ListResponse, ScimResource } from './resources.ts'
+
+/** One page of a list, as the server answered it. */
+export interface Page<T extends ScimResource> {
+  resources: T[]
+  totalResults: number
+  /** 1-based index of the page's first resource (index pagination). */
+  startIndex: number
+}
+
+/** Fetches one page: index paging passes `startIndex`, cursor paging passes `cursor`. */
+export type PageFetcher = (position: { startIndex?: number; cursor?: string; count: number }) => Promise<unknown>
+
+export interface PagingOptions {
+  pageSize: number
+  /** RFC 9865 cursor pagination. */
+  cursor: boolean
+  /** When false, a full page is followed by one more request even if `totalResults` says it was the last. */
+  totalResultsReliable: boolean
+  /** Names the request in errors. */
+  describe: () => { integration?: string | undefined; request?: { method: string; url: string } | undefined }
+  /** Start of the first page (index pagination). */
+  startIndex?: number
+}
+
+/** Pages of a list, fetched one at a time as the consumer asks for them. */
+export async function* paginate<T extends ScimResource>(
+  fetchPage: PageFetcher,
+  options: PagingOptions,
+): AsyncGenerator<Page<T>> {
+  if (options.cursor) {
+    yield* paginateByCursor<T>(fetchPage, options)
+    return
+  }
+  let startIndex = Math.max(1, options.startIndex ?? 1)
+  let previousFirstId: string | undefined
+  for (;;) {
+    const body = await fetchPage({ startIndex, count: options.pageSize })
+    const page = readListResponse<T>(body, options)
+    const resources = page.Resources ?? []
+    if (resources.length === 0) return
+    const firstId = resources[0]?.id
+    if (firstId !== undefined && firstId === previousFirstId) {
+      throw new ScimMalformedResponseError(`the server returned the same page again for startIndex ${startIndex}`, {
+        ...options.describe(),
+        status: 200,
+        body: '',
+      })
+    }
+    previousFirstId = firstId
+    yield { resources, totalResults: page.totalResults, startIndex }
+    const nextIndex = startIndex + resources.length
+    const totalSaysMore = nextIndex <= page.totalResults
+    // A server may cap the page below what was asked; the reported total then says more is left.
+    // When the total cannot be trusted, only a short page proves the end.
+    const fullPage = resources.length >= options.pageSize
+    if (!totalSaysMore && (options.totalResultsReliable || !fullPage)) return
+    startIndex = nextIndex
+  }
+}
+
+async function* paginateByCursor<T extends ScimResource>(
+  fetchPage: PageFetcher,
+  options: PagingOptions,
+): AsyncGenerator<Page<T>> {
+  let cursor = ''
+  let position = 1
+  const seen = new Set<string>()
+  for (;;) {
+    const body = await fetchPage({ cursor, count: options.pageSize })
+    const page = readListResponse<T>(body, options)
+    const resources = page.Resources ?? []
+    if (resources.length > 0) yield { resources, totalResults: page.totalResults, startIndex: position }
+    position += resources.length
+    const next = page.nextCursor
+    if (!next || resources.length === 0) return
+    if (seen.has(next)) {
+      throw new ScimMalformedResponseError(`the server returned cursor ${JSON.stringify(next)} twice`, {
+        ...options.describe(),
+        status: 200,
+        body: '',
+      })
+    }
+    seen.add(next)
+    cursor = next
+  }
+}
+
+/** Checks the envelope of a ListResponse; resources themselves are passed through as JSON. */
+export function readListResponse<T extends ScimResource>(
+  body: unknown,
+  options: Pick<PagingOptions, 'describe'>,
+): ListResponse<T> {
+  const fail = (problem: string): never => {
+    throw new ScimMalformedResponseError(problem, {
+      ...options.describe(),
+      status: 200,
+      body: JSON.stringify(body) ?? '',
+    })
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return fail('expected a ListResponse object')
+  const record = body as Record<string, unknown>
+  // Servers differ in the casing of "Resources" (Egnyte sends "resources").
+  const resources = record.Resources ?? record.resources ?? []
+  if (!Array.isArray(resources)) return fail('"Resources" is not an array')
+  for (const item of resources) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return fail('a resource is not an object')
+  }
+  const total = Number(record.totalResults ?? resources.length)
+  if (!Number.isFinite(total)) return fail('"totalResults" is not a number')
+  const nextCursor = typeof record.nextCursor === 'string' ? record.nextCursor : undefined
+  return {
+    schemas: Array.isArray(record.schemas) ? (record.schemas as string[]) : [],
+    totalResults: total,
+    Resources: resources as T[],
+    ...(nextCursor === undefined ? {} : { nextCursor }),
+  }
+}
