@@ -37,3 +37,30 @@ export interface PatchPath {
   /** The sub-attribute after a valuePath, e.g. `value` in `emails[type eq "work"].value`. */
   subAttribute?: string
 }
+
+/** Why `filter` cannot be the value filter `path[filter]` (RFC 7644 §3.4.2.2 `valFilter`), or undefined. */
+// Inside `emails[…]` names are bare sub-attributes of `emails`, and SCIM has no third level to nest into.
+export function valueFilterProblem(path: AttributePath, filter: Filter): string | undefined {
+  const outer = `${path.uri === undefined ? '' : `${path.uri}:`}${path.name}`
+  if (path.subAttribute !== undefined)
+    return `a value filter applies to an attribute, not to ${outer}.${path.subAttribute}`
+  const walk = (node: Filter): string | undefined => {
+    switch (node.kind) {
+      case 'and':
+      case 'or':
+        for (const member of node.filters) {
+          const problem = walk(member)
+          if (problem !== undefined) return problem
+        }
+        return undefined
+      case 'not':
+        return walk(node.filter)
+      case 'valuePath':
+        return `value filters cannot be nested: ${node.path.name}[...] inside ${outer}[...]`
+      default:
+        if (node.path.uri === undefined && node.path.subAttribute === undefined) return undefined
+        return `inside ${outer}[...] name a sub-attribute of ${outer} alone, without schema URN or '.'`
+    }
+  }
+  return walk(filter)
+}

@@ -1,0 +1,263 @@
+/**
+ * The HTTP layer of the SCIM client: one keep-alive undici pool per target, authentication,
+ * retries, client-side rate and concurrency limits, and typed errors that never carry credentials.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type Dispatcher, Pool } from 'undici'
+import { type RequestSummary, ScimAuthenticationError, ScimMalformedResponseError } from '../errors.ts'
+import { SCIM_MEDIA_TYPE } from '../schemas.ts'
+import { type AuthConfig, type AuthProvider, authSecrets, createAuthProvider } from './auth.ts'
+import { Semaphore, TokenBucket } from './rate-limiter.ts'
+import { errorFromNetworkFailure, errorFromResponse, headerValue, redactSecrets } from './response-errors.ts'
+import { shouldRetry } from './retry-policy.ts'
+
+export interface RetryInfo {
+  /** The attempt that failed, 1-based; the next one is `attempt + 1`. */
+  attempt: number
+  delayMs: number
+  /** Why, e.g. `HTTP 503`, `timeout`, `ECONNRESET`; never contains credentials. */
+  reason: string
+  request: RequestSummary
+}
+
+export interface TransportOptions {
+  /** SCIM base URL, path prefix included, e.g. `https://example.com/scim/v2`. */
+  baseUrl: string
+  auth: AuthConfig
+  /** Name of the integration, carried by every error. */
+  integration?: string | undefined
+  /**
+   * Limit for connecting, for the response headers and between body chunks; default 30 000 ms.
+   * undici enforces it with coarse timers, so it may fire up to about a second late.
+   */
+  timeoutMs?: number | undefined
+  /** Keep-alive pool size; default 16. */
+  connections?: number | undefined
+  /** Client-side cap on requests started per second; unlimited when absent. */
+  requestsPerSecond?: number | undefined
+  /** Most requests in flight at once; unlimited (beyond `connections`) when absent. */
+  concurrency?: number | undefined
+  retry?: {
+    maxAttempts?: number | undefined
+    baseDelayMs?: number | undefined
+    maxDelayMs?: number | undefined
+  }
+  userAgent?: string | undefined
+  onRetry?: ((info: RetryInfo) => void) | undefined
+}
+
+export interface ScimRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  /** Relative to the base URL, e.g. `/Users/abc`; already percent-encoded. */
+  path: string
+  query?: Record<string, string | number | undefined> | undefined
+  /** Sent as JSON. */
+  body?: unknown
+  /** Extra headers, e.g. `If-Match`. */
+  headers?: Record<string, string> | undefined
+  /** Overrides the method's default: a POST is not, everything else is (POST `/.search` is too). */
+  idempotent?: boolean | undefined
+  /** `none` ignores the body of a 2xx answer (DELETE). */
+  expect?: 'json' | 'none' | undefined
+}
+
+export interface ScimHttpResponse {
+  status: number
+  /** Parsed JSON, or undefined for 204 and empty bodies. */
+  body: unknown
+  etag?: string
+  location?: string
+}
+
+const ACCEPT = `${SCIM_MEDIA_TYPE}, application/json`
+const DEFAULT_USER_AGENT = 'provisio/0.1.0 (SCIM 2.0 client)'
+
+/** Sends SCIM requests to one service provider. */
+export class ScimTransport {
+  readonly #pool: Pool
+  readonly #origin: string
+  readonly #basePath: string
+  readonly #auth: AuthProvider
+  readonly #refreshesOn401: boolean
+  readonly #secrets: readonly string[]
+  readonly #integration: string | undefined
+  readonly #timeoutMs: number
+  readonly #userAgent: string
+  readonly #limiter: TokenBucket | undefined
+  readonly #semaphore: Semaphore | undefined
+  readonly #retry: { maxAttempts: number; backoff: { baseMs: number; maxMs: number } }
+  readonly #onRetry: ((info: RetryInfo) => void) | undefined
+
+  constructor(options: TransportOptions) {
+    const base = new URL(options.baseUrl)
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TypeError(`The SCIM base URL must be http or https, got ${base.protocol}`)
+    }
+    this.#origin = base.origin
+    this.#basePath = base.pathname.replace(/\/+$/, '')
+    this.#integration = options.integration
+    this.#timeoutMs = options.timeoutMs ?? 30_000
+    this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT
+    this.#pool = new Pool(this.#origin, {
+      connections: options.connections ?? 16,
+      pipelining: 1,
+      connectTimeout: this.#timeoutMs,
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+    })
+    this.#auth = createAuthProvider(options.auth, {
+      integration: options.integration,
+      timeoutMs: this.#timeoutMs,
+      userAgent: this.#userAgent,
+    })
+    this.#refreshesOn401 = 'oauth2' in options.auth
+    this.#secrets = authSecrets(options.auth)
+    this.#limiter =
+      options.requestsPerSecond === undefined
+        ? undefined
+        : new TokenBucket({ requestsPerSecond: options.requestsPerSecond })
+    this.#semaphore = options.concurrency === undefined ? undefined : new Semaphore(options.concurrency)
+    this.#retry = {
+      maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 5),
+      backoff: { baseMs: options.retry?.baseDelayMs ?? 250, maxMs: options.retry?.maxDelayMs ?? 30_000 },
+    }
+    this.#onRetry = options.onRetry
+  }
+
+  /** Sends a request, retrying what is safe to retry, and returns the 2xx answer or throws a ScimError. */
+  async request(req: ScimRequest): Promise<ScimHttpResponse> {
+    const path = this.#pathOf(req)
+    const summary: RequestSummary = { method: req.method, url: this.#origin + path }
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body)
+    let refreshedToken = false
+    for (let attempt = 1; ; attempt += 1) {
+      let authorization: string | undefined
+      try {
+        authorization = await this.#auth.authorization()
+        return await this.#send(req, path, body, authorization, summary)
+      } catch (error) {
+        // An expired or revoked OAuth token: a 401 proves nothing was done, so one retry is safe.
+        if (
+          this.#refreshesOn401 &&
+          !refreshedToken &&
+          error instanceof ScimAuthenticationError &&
+          error.status === 401
+        ) {
+          refreshedToken = true
+          this.#auth.invalidate(authorization)
+          continue
+        }
+        const decision = shouldRetry(error, {
+          method: req.method,
+          path,
+          idempotent: req.idempotent,
+          attempt,
+          maxAttempts: this.#retry.maxAttempts,
+          backoff: this.#retry.backoff,
+        })
+        if (!decision.retry) throw error
+        this.#onRetry?.({ attempt, delayMs: decision.delayMs, reason: decision.reason, request: summary })
+        await sleep(decision.delayMs)
+      }
+    }
+  }
+
+  /** Closes the connection pool; requests still queued fail. */
+  async close(): Promise<void> {
+    await this.#pool.close()
+  }
+
+  #pathOf(req: ScimRequest): string {
+    let path = `${this.#basePath}/${req.path.replace(/^\/+/, '')}`
+    if (req.query) {
+      const params = new URLSearchParams()
+      for (const [name, value] of Object.entries(req.query)) {
+        if (value !== undefined) params.append(name, String(value))
+      }
+      // URLSearchParams writes a space as `+`; `%20` is read as a space by every server, `+` not by all.
+      const query = params.toString().replaceAll('+', '%20')
+      if (query) path += `${path.includes('?') ? '&' : '?'}${query}`
+    }
+    return path
+  }
+
+  async #send(
+    req: ScimRequest,
+    path: string,
+    body: string | undefined,
+    authorization: string | undefined,
+    summary: RequestSummary,
+  ): Promise<ScimHttpResponse> {
+    const semaphore = this.#semaphore
+    const limiter = this.#limiter
+    if (!semaphore && !limiter) return this.#exchange(req, path, body, authorization, summary)
+    if (semaphore && !semaphore.tryAcquire()) await semaphore.acquire()
+    try {
+      if (limiter && !limiter.tryAcquire()) await limiter.acquire()
+      return await this.#exchange(req, path, body, authorization, summary)
+    } finally {
+      semaphore?.release()
+    }
+  }
+
+  async #exchange(
+    req: ScimRequest,
+    path: string,
+    body: string | undefined,
+    authorization: string | undefined,
+    summary: RequestSummary,
+  ): Promise<ScimHttpResponse> {
+    const headers: Record<string, string> = { accept: ACCEPT, 'user-agent': this.#userAgent }
+    if (authorization !== undefined) headers.authorization = authorization
+    if (body !== undefined) headers['content-type'] = SCIM_MEDIA_TYPE
+    if (req.headers) Object.assign(headers, req.headers)
+    let status: number
+    let responseHeaders: Dispatcher.ResponseData['headers']
+    let text: string
+    try {
+      const response = await this.#pool.request({ method: req.method, path, headers, body: body ?? null })
+      status = response.statusCode
+      responseHeaders = response.headers
+      text = await response.body.text()
+    } catch (error) {
+      throw errorFromNetworkFailure(error, {
+        timeoutMs: this.#timeoutMs,
+        redact: (text) => this.#redact(text, authorization),
+        integration: this.#integration,
+        request: summary,
+      })
+    }
+    if (status < 200 || status >= 300) {
+      const redacted = this.#redact(text, authorization)
+      throw errorFromResponse(status, redacted, responseHeaders, {
+        integration: this.#integration,
+        request: summary,
+      })
+    }
+    const etag = headerValue(responseHeaders, 'etag')
+    const location = headerValue(responseHeaders, 'location')
+    const result: ScimHttpResponse = { status, body: undefined }
+    if (etag !== undefined) result.etag = etag
+    if (location !== undefined) result.location = location
+    if (req.expect === 'none' || status === 204 || text.trim() === '') return result
+    try {
+      // Parsed whatever the Content-Type: several targets label SCIM JSON text/plain or text/html.
+      result.body = JSON.parse(text)
+    } catch {
+      const contentType = headerValue(responseHeaders, 'content-type') ?? 'no Content-Type'
+      throw new ScimMalformedResponseError(`expected JSON, got invalid or truncated JSON (${contentType})`, {
+        status,
+        body: this.#redact(text, authorization),
+        integration: this.#integration,
+        request: summary,
+      })
+    }
+    return result
+  }
+
+  #redact(text: string, authorization: string | undefined): string {
+    if (authorization === undefined) return redactSecrets(text, this.#secrets)
+    const credential = authorization.slice(authorization.indexOf(' ') + 1)
+    return redactSecrets(text, [authorization, credential, ...this.#secrets])
+  }
+}
