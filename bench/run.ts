@@ -10,7 +10,9 @@ const names = requested.length > 0 ? requested : Object.keys(benchmarks)
 for (const name of names) {
   const run = benchmarks[name]
   if (!run) {
-    process.stderr.write(`unknown benchmark ${JSON.stringify(name)}; known: ${Object.keys(benchmarks).join(', ')}\n`)
+    process.stderr.write(
+      `unknown benchmark ${JSON.stringify(name)}; known: ${Object.keys(benchmarks).join(', ')}\n`,
+    )
     process.exit(2)
   }
   await run()

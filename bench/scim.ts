@@ -62,7 +62,8 @@ export async function runScimBenchmark(): Promise<void> {
         body: JSON.stringify(nextUser()),
       })
       const body = (await response.body.json()) as { id?: string }
-      if (response.statusCode !== 201 || !body.id) throw new Error(`bare create answered ${response.statusCode}`)
+      if (response.statusCode !== 201 || !body.id)
+        throw new Error(`bare create answered ${response.statusCode}`)
     })
   const clientCreate = () =>
     inParallel(CREATES_PER_ROUND, async () => {
@@ -111,6 +112,11 @@ export async function runScimBenchmark(): Promise<void> {
   await client.close()
   await pool.close()
   await sandbox.stop()
-  reportFigure({ bench: 'scim-create', unit: 'users/s', provisio: best.clientCreate, baseline: best.bareCreate })
+  reportFigure({
+    bench: 'scim-create',
+    unit: 'users/s',
+    provisio: best.clientCreate,
+    baseline: best.bareCreate,
+  })
   reportFigure({ bench: 'scim-list', unit: 'users/s', provisio: best.clientList, baseline: best.bareList })
 }

@@ -4,9 +4,9 @@
  * mapped back to the operation that caused it.
  */
 import type { ScimCapabilities } from './capabilities.ts'
-import { ScimError, ScimMalformedResponseError, ScimUnsupportedError } from './errors.ts'
-import type { ScimTransport } from './http/transport.ts'
+import { type ScimError, ScimMalformedResponseError, ScimUnsupportedError } from './errors.ts'
 import { errorFromResponse } from './http/response-errors.ts'
+import type { ScimTransport } from './http/transport.ts'
 import type { BulkOperation, BulkOperationResult } from './resources.ts'
 import { MESSAGE } from './schemas.ts'
 
@@ -40,7 +40,9 @@ export async function runBulk(
   options: BulkOptions & { integration?: string | undefined } = {},
 ): Promise<BulkResult[]> {
   if (!capabilities.bulk.supported) {
-    throw new ScimUnsupportedError('The target does not support SCIM Bulk', { integration: options.integration })
+    throw new ScimUnsupportedError('The target does not support SCIM Bulk', {
+      integration: options.integration,
+    })
   }
   const ordered = orderByReferences(operations)
   const results = new Map<BulkOperation, BulkResult>()
@@ -110,14 +112,21 @@ function referencedBulkIds(operation: BulkOperation): string[] {
 }
 
 /** Replaces references to operations answered in earlier requests by the ids they got. */
-function resolveKnownReferences(operation: BulkOperation, knownIds: ReadonlyMap<string, string>): BulkOperation {
+function resolveKnownReferences(
+  operation: BulkOperation,
+  knownIds: ReadonlyMap<string, string>,
+): BulkOperation {
   if (knownIds.size === 0) return operation
   const replace = (value: string): string => {
     const match = BULK_ID_REFERENCE.exec(value)
     return match?.[1] && knownIds.has(match[1]) ? knownIds.get(match[1])! : value
   }
   const path = operation.path.replace(/bulkId:([^/]+)/, (whole, id: string) => knownIds.get(id) ?? whole)
-  return { ...operation, path, ...(operation.data === undefined ? {} : { data: walkStrings(operation.data, replace) }) }
+  return {
+    ...operation,
+    path,
+    ...(operation.data === undefined ? {} : { data: walkStrings(operation.data, replace) }),
+  }
 }
 
 function walkStrings(value: unknown, map: (s: string) => string): unknown {
@@ -130,14 +139,19 @@ function walkStrings(value: unknown, map: (s: string) => string): unknown {
 }
 
 /** Splits operations into requests within `maxOperations` and `maxPayloadSize` (bytes of JSON). */
-function splitBatches(operations: readonly BulkOperation[], limits: ScimCapabilities['bulk']): BulkOperation[][] {
+function splitBatches(
+  operations: readonly BulkOperation[],
+  limits: ScimCapabilities['bulk'],
+): BulkOperation[][] {
   const envelope = 200
   const batches: BulkOperation[][] = []
   let current: BulkOperation[] = []
   let size = envelope
   for (const operation of operations) {
     const bytes = Buffer.byteLength(JSON.stringify(operation)) + 1
-    const full = current.length >= limits.maxOperations || (limits.maxPayloadSize > 0 && size + bytes > limits.maxPayloadSize)
+    const full =
+      current.length >= limits.maxOperations ||
+      (limits.maxPayloadSize > 0 && size + bytes > limits.maxPayloadSize)
     if (current.length > 0 && full) {
       batches.push(current)
       current = []

@@ -79,7 +79,11 @@ async function getOptional(transport: ScimTransport, path: string): Promise<unkn
   }
 }
 
-function listItems(body: unknown, path: string, integration?: string): Array<Record<string, unknown>> | undefined {
+function listItems(
+  body: unknown,
+  path: string,
+  integration?: string,
+): Array<Record<string, unknown>> | undefined {
   if (body === undefined) return undefined
   const items = Array.isArray(body) ? body : isObject(body) ? (body.Resources ?? body.resources) : undefined
   if (!Array.isArray(items) || !items.every(isObject)) {
@@ -92,7 +96,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-function malformed(problem: string, path: string, body: unknown, integration?: string): ScimMalformedResponseError {
+function malformed(
+  problem: string,
+  path: string,
+  body: unknown,
+  integration?: string,
+): ScimMalformedResponseError {
   return new ScimMalformedResponseError(problem, {
     integration,
     request: { method: 'GET', url: path },

@@ -1,5 +1,6 @@
 /** Typed errors of the SCIM layer: every failure names the integration, the request and what to do. */
-import type { ScimType } from './resources.ts'
+import type { ScimErrorBody, ScimType } from './resources.ts'
+import { MESSAGE } from './schemas.ts'
 
 /** The request an error is about, without credentials. */
 export interface RequestSummary {
@@ -143,3 +144,28 @@ export class ScimSyntaxError extends ScimError {
 
 /** A request the target cannot serve given its capabilities (no PATCH and no PUT, no Bulk, …). */
 export class ScimUnsupportedError extends ScimError {}
+
+/**
+ * A request that breaks RFC 7643/7644, with the status and `scimType` a service provider answers
+ * it with (§3.12). Raised by the PATCH applier and the sandbox.
+ */
+export class ScimProtocolError extends ScimError {
+  readonly status: number
+  readonly scimType: ScimType | undefined
+
+  constructor(status: number, detail: string, scimType?: ScimType) {
+    super(detail)
+    this.status = status
+    this.scimType = scimType
+  }
+
+  /** The SCIM Error body of RFC 7644 §3.12. */
+  toBody(): ScimErrorBody {
+    return {
+      schemas: [MESSAGE.error],
+      status: String(this.status),
+      ...(this.scimType ? { scimType: this.scimType } : {}),
+      detail: this.message,
+    }
+  }
+}

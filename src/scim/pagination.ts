@@ -14,7 +14,11 @@ export interface Page<T extends ScimResource> {
 }
 
 /** Fetches one page: index paging passes `startIndex`, cursor paging passes `cursor`. */
-export type PageFetcher = (position: { startIndex?: number; cursor?: string; count: number }) => Promise<unknown>
+export type PageFetcher = (position: {
+  startIndex?: number
+  cursor?: string
+  count: number
+}) => Promise<unknown>
 
 export interface PagingOptions {
   pageSize: number
@@ -46,11 +50,14 @@ export async function* paginate<T extends ScimResource>(
     if (resources.length === 0) return
     const firstId = resources[0]?.id
     if (firstId !== undefined && firstId === previousFirstId) {
-      throw new ScimMalformedResponseError(`the server returned the same page again for startIndex ${startIndex}`, {
-        ...options.describe(),
-        status: 200,
-        body: '',
-      })
+      throw new ScimMalformedResponseError(
+        `the server returned the same page again for startIndex ${startIndex}`,
+        {
+          ...options.describe(),
+          status: 200,
+          body: '',
+        },
+      )
     }
     previousFirstId = firstId
     yield { resources, totalResults: page.totalResults, startIndex }
@@ -103,13 +110,15 @@ export function readListResponse<T extends ScimResource>(
       body: JSON.stringify(body) ?? '',
     })
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return fail('expected a ListResponse object')
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return fail('expected a ListResponse object')
   const record = body as Record<string, unknown>
   // Servers differ in the casing of "Resources" (Egnyte sends "resources").
   const resources = record.Resources ?? record.resources ?? []
   if (!Array.isArray(resources)) return fail('"Resources" is not an array')
   for (const item of resources) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return fail('a resource is not an object')
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      return fail('a resource is not an object')
   }
   const total = Number(record.totalResults ?? resources.length)
   if (!Number.isFinite(total)) return fail('"totalResults" is not a number')

@@ -4,12 +4,12 @@ import { ScimMalformedResponseError } from './errors.ts'
 import type { Filter } from './filter/filter-ast.ts'
 import { compileFilter } from './filter/filter-evaluator.ts'
 import { formatFilter } from './filter/filter-format.ts'
+import { targetCanEvaluate } from './filter-support.ts'
 import type { ScimTransport } from './http/transport.ts'
 import { type Page, paginate, readListResponse } from './pagination.ts'
 import { patchRequestBody } from './patch-builder.ts'
 import type { PatchOperation, ScimResource } from './resources.ts'
 import { MESSAGE } from './schemas.ts'
-import { targetCanEvaluate } from './filter-support.ts'
 
 /** Which attributes a read returns (RFC 7644 §3.4.2.5). */
 export interface AttributeSelection {
@@ -127,9 +127,13 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
    */
   async *pages(query: ListQuery = {}): AsyncGenerator<Page<T>> {
     const capabilities = this.#context.capabilities()
-    const serverFilter = query.filter && targetCanEvaluate(query.filter, capabilities) ? query.filter : undefined
+    const serverFilter =
+      query.filter && targetCanEvaluate(query.filter, capabilities) ? query.filter : undefined
     const localFilter = query.filter && !serverFilter ? compileFilter(query.filter) : undefined
-    const pageSize = Math.min(query.pageSize ?? capabilities.pagination.pageSize, capabilities.pagination.maxPageSize)
+    const pageSize = Math.min(
+      query.pageSize ?? capabilities.pagination.pageSize,
+      capabilities.pagination.maxPageSize,
+    )
     const usePost = query.usePost === true && capabilities.search
     const base: Record<string, string | number | undefined> = {
       ...selectionQuery(query),
@@ -153,7 +157,10 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
       pageSize,
       cursor: capabilities.pagination.cursor,
       totalResultsReliable: capabilities.pagination.totalResultsReliable,
-      describe: () => ({ integration: this.#context.integration, request: { method: 'GET', url: this.endpoint } }),
+      describe: () => ({
+        integration: this.#context.integration,
+        request: { method: 'GET', url: this.endpoint },
+      }),
     })
     for await (const page of pages) {
       if (!localFilter) {
@@ -211,7 +218,9 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
 function selectionQuery(selection: AttributeSelection): Record<string, string | undefined> {
   return {
     attributes: selection.attributes?.length ? selection.attributes.join(',') : undefined,
-    excludedAttributes: selection.excludedAttributes?.length ? selection.excludedAttributes.join(',') : undefined,
+    excludedAttributes: selection.excludedAttributes?.length
+      ? selection.excludedAttributes.join(',')
+      : undefined,
   }
 }
 

@@ -84,8 +84,10 @@ export interface PatchRequest {
   Operations: PatchOperation[]
 }
 
-/** The ten `scimType` values of RFC 7644 §3.12. */
+/** The `scimType` values of RFC 7644 §3.12 and RFC 9865 (cursors). */
 export type ScimType =
+  | 'invalidCursor'
+  | 'expiredCursor'
   | 'invalidFilter'
   | 'tooMany'
   | 'uniqueness'

@@ -1,5 +1,5 @@
 /** The SCIM 2.0 client: discovery, resources, bulk, all shaped by one capabilities object. */
-import { runBulk, type BulkOptions, type BulkResult } from './bulk.ts'
+import { type BulkOptions, type BulkResult, runBulk } from './bulk.ts'
 import {
   type CapabilityOverrides,
   capabilitiesFromServiceProviderConfig,
@@ -9,10 +9,10 @@ import {
 } from './capabilities.ts'
 import { type Discovery, readResourceTypes, readSchemas, readServiceProviderConfig } from './discovery.ts'
 import { ScimTransport, type TransportOptions } from './http/transport.ts'
-import { addMembersOperations, removeMembersOperations } from './patch-builder.ts'
 import { applyPatchOperations } from './patch/patch-apply.ts'
-import { coreResourceSchemas, resourceSchemaFor, type ResourceSchema } from './resource-schema.ts'
+import { addMembersOperations, removeMembersOperations } from './patch-builder.ts'
 import { ResourceClient } from './resource-client.ts'
+import { coreResourceSchemas, type ResourceSchema, resourceSchemaFor } from './resource-schema.ts'
 import type { BulkOperation, ScimGroup, ScimUser } from './resources.ts'
 
 export interface ScimClientOptions extends TransportOptions {
@@ -47,7 +47,9 @@ export class ScimClient {
   }
 
   /** A client for any resource endpoint, e.g. one found in `/ResourceTypes`. */
-  resource<T extends ScimUser | ScimGroup | import('./resources.ts').ScimResource>(endpoint: string): ResourceClient<T> {
+  resource<T extends ScimUser | ScimGroup | import('./resources.ts').ScimResource>(
+    endpoint: string,
+  ): ResourceClient<T> {
     return new ResourceClient<T>(endpoint, {
       transport: this.transport,
       capabilities: () => this.#capabilities,
@@ -62,10 +64,16 @@ export class ScimClient {
    * and refines the capabilities from them; vendor overrides still win.
    */
   async discover(options: { schemas?: boolean } = {}): Promise<Discovery> {
-    const serviceProviderConfig = await readServiceProviderConfig(this.transport, this.#capabilities, this.integration)
+    const serviceProviderConfig = await readServiceProviderConfig(
+      this.transport,
+      this.#capabilities,
+      this.integration,
+    )
     const resourceTypes = await readResourceTypes(this.transport, this.#capabilities, this.integration)
     const schemas =
-      options.schemas === false ? undefined : await readSchemas(this.transport, this.#capabilities, this.integration)
+      options.schemas === false
+        ? undefined
+        : await readSchemas(this.transport, this.#capabilities, this.integration)
     if (serviceProviderConfig) {
       this.#capabilities = mergeCapabilities(
         capabilitiesFromServiceProviderConfig(serviceProviderConfig, this.#capabilities),
@@ -87,15 +95,25 @@ export class ScimClient {
   async removeGroupMembers(groupId: string, memberIds: readonly string[]): Promise<void> {
     const style = this.#capabilities.memberRemoval
     const current =
-      style === 'replace-all' ? ((await this.groups.get(groupId)).members ?? []).flatMap((m) => m.value ?? []) : []
-    for (const operations of removeMembersOperations(memberIds, style, this.#capabilities.maxMembersPerPatch, current)) {
+      style === 'replace-all'
+        ? ((await this.groups.get(groupId)).members ?? []).flatMap((m) => m.value ?? [])
+        : []
+    for (const operations of removeMembersOperations(
+      memberIds,
+      style,
+      this.#capabilities.maxMembersPerPatch,
+      current,
+    )) {
       await this.groups.patch(groupId, operations)
     }
   }
 
   /** Runs operations through SCIM Bulk, split to the target's limits; results in input order. */
   bulk(operations: readonly BulkOperation[], options: BulkOptions = {}): Promise<BulkResult[]> {
-    return runBulk(this.transport, this.#capabilities, operations, { ...options, integration: this.integration })
+    return runBulk(this.transport, this.#capabilities, operations, {
+      ...options,
+      integration: this.integration,
+    })
   }
 
   /** Closes the connection pool. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Command } from 'commander'
 import { startSandbox } from '../../sandbox/index.ts'
-import { PatchBuilder, ScimClient, SCHEMA, type ScimUser, valuePath, where } from '../../scim/index.ts'
+import { PatchBuilder, SCHEMA, ScimClient, type ScimUser, valuePath, where } from '../../scim/index.ts'
 import { untilSignal } from '../signals.ts'
 
 interface DemoStep {
@@ -30,7 +30,9 @@ export function registerDemoCommand(program: Command): void {
         })
         if (json) process.stdout.write(`${JSON.stringify({ sandbox: sandbox.url, steps })}\n`)
         if (options.serve) {
-          process.stderr.write(`\nSandbox still serving at ${sandbox.url} (token in PROVISIO_SANDBOX_TOKEN is not set; this run's token was generated). Ctrl-C stops it.\n`)
+          process.stderr.write(
+            `\nSandbox still serving at ${sandbox.url} (token in PROVISIO_SANDBOX_TOKEN is not set; this run's token was generated). Ctrl-C stops it.\n`,
+          )
           await untilSignal()
         }
       } finally {
@@ -92,7 +94,11 @@ export async function lifecycleRoundTrip(
     phones: promoted?.phoneNumbers?.length ?? 0,
   })
 
-  const group = await client.groups.create({ schemas: [SCHEMA.group], displayName: 'engineering', members: [] })
+  const group = await client.groups.create({
+    schemas: [SCHEMA.group],
+    displayName: 'engineering',
+    members: [],
+  })
   await client.addGroupMembers(group.id ?? '', [id])
   const withMember = await client.groups.get(group.id ?? '')
   record('create group and add member', {

@@ -12,7 +12,10 @@ export function registerSandboxCommand(program: Command): void {
     .description('serve a local SCIM 2.0 service provider for trying policies and for tests')
     .option('--port <n>', 'TCP port (0 picks a free one)', integerOption('--port'), 7300)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--token <token>', 'bearer token clients must send (default: PROVISIO_SANDBOX_TOKEN, else no auth)')
+    .option(
+      '--token <token>',
+      'bearer token clients must send (default: PROVISIO_SANDBOX_TOKEN, else no auth)',
+    )
     .option('--faults <spec>', 'inject faults, e.g. 429=0.05,500=0.02,drop=0.01,latency=20-80,rps=200')
     .option('--seed-users <n>', 'start with N generated users', integerOption('--seed-users'), 0)
     .option('--seed-groups <n>', 'start with N generated groups', integerOption('--seed-groups'), 0)

@@ -1,12 +1,12 @@
 /** Resolution of PATCH paths (RFC 7644 §3.5.2) against a resource type's schemas. */
-import type { AttributePath, Filter } from '../scim/filter/filter-ast.ts'
-import { compileFilter } from '../scim/filter/filter-evaluator.ts'
-import { parsePatchPath } from '../scim/filter/filter-parser.ts'
-import type { AttributeDefinition, SchemaDefinition } from '../scim/resources.ts'
+import type { AttributePath, Filter } from '../filter/filter-ast.ts'
+import { compileFilter } from '../filter/filter-evaluator.ts'
+import { parsePatchPath } from '../filter/filter-parser.ts'
+import type { ResourceSchema } from '../resource-schema.ts'
+import { resolveAttribute } from '../resource-schema.ts'
+import type { AttributeDefinition, SchemaDefinition } from '../resources.ts'
 import type { JsonObject } from './patch-values.ts'
 import { fail, isObject, lower, readKey, subAttributeOf, writeKey } from './patch-values.ts'
-import type { ResourceSchema } from './resource-schema.ts'
-import { resolveAttribute } from './resource-schema.ts'
 
 /** What an operation's path designates. */
 export interface PatchTarget {

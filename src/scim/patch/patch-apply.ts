@@ -1,6 +1,7 @@
 /** SCIM PATCH (RFC 7644 §3.5.2) applied to a resource held by the sandbox. */
-import { ScimSyntaxError } from '../scim/errors.ts'
-import type { PatchOperation, ScimResource } from '../scim/resources.ts'
+import { ScimProtocolError, ScimSyntaxError } from '../errors.ts'
+import type { ResourceSchema } from '../resource-schema.ts'
+import type { PatchOperation, ScimResource } from '../resources.ts'
 import type { PatchTarget } from './patch-target.ts'
 import {
   containerOf,
@@ -26,8 +27,6 @@ import {
   settlePrimary,
   writeKey,
 } from './patch-values.ts'
-import type { ResourceSchema } from './resource-schema.ts'
-import { SandboxScimError } from './sandbox-error.ts'
 
 type Op = 'add' | 'replace' | 'remove'
 
@@ -38,7 +37,7 @@ export function applyPatchOperations(
   schema: ResourceSchema,
 ): ScimResource {
   if (!Array.isArray(operations) || operations.length === 0) {
-    throw new SandboxScimError(400, 'a PATCH request needs a non-empty "Operations" array', 'invalidSyntax')
+    throw new ScimProtocolError(400, 'a PATCH request needs a non-empty "Operations" array', 'invalidSyntax')
   }
   // RFC 7644 §3.5.2: the request is atomic, so work on a copy and drop it on the first failure.
   const next = structuredClone(resource)
@@ -57,19 +56,20 @@ function locate(error: unknown, index: number, operation: PatchOperation): unkno
   const op = isObject(operation) ? String(operation.op) : 'operation'
   const shown = path === undefined ? '' : ` ${path.length > 80 ? `${path.slice(0, 77)}…` : path}`
   const where = `operation ${index + 1} (${op}${shown})`
-  if (error instanceof SandboxScimError) {
-    return new SandboxScimError(error.status, `${where}: ${error.message}`, error.scimType)
+  if (error instanceof ScimProtocolError) {
+    return new ScimProtocolError(error.status, `${where}: ${error.message}`, error.scimType)
   }
   if (error instanceof ScimSyntaxError)
-    return new SandboxScimError(400, `${where}: ${error.message}`, error.scimType)
+    return new ScimProtocolError(400, `${where}: ${error.message}`, error.scimType)
   return error
 }
 
 function applyOperation(resource: ScimResource, operation: PatchOperation, schema: ResourceSchema): void {
-  if (!isObject(operation)) throw new SandboxScimError(400, 'an operation must be an object', 'invalidSyntax')
+  if (!isObject(operation))
+    throw new ScimProtocolError(400, 'an operation must be an object', 'invalidSyntax')
   const op = lower(String(operation.op)) as Op
   if (op !== 'add' && op !== 'replace' && op !== 'remove') {
-    throw new SandboxScimError(
+    throw new ScimProtocolError(
       400,
       `"op" must be add, replace or remove, not ${JSON.stringify(operation.op)}`,
       'invalidSyntax',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { applyPatchOperations } from '../../src/sandbox/patch-engine.ts'
-import type { ResourceSchema } from '../../src/sandbox/resource-schema.ts'
-import { SandboxScimError } from '../../src/sandbox/sandbox-error.ts'
-import type { AttributeDefinition, PatchOperation, ScimResource } from '../../src/scim/resources.ts'
+import { ScimProtocolError } from '../../../src/scim/errors.ts'
+import { applyPatchOperations } from '../../../src/scim/patch/patch-apply.ts'
+import type { ResourceSchema } from '../../../src/scim/resource-schema.ts'
+import type { AttributeDefinition, PatchOperation, ScimResource } from '../../../src/scim/resources.ts'
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
@@ -159,15 +159,15 @@ const patchGroup = (resource: ScimResource, ...ops: PatchOperation[]) =>
 // Real clients send capitalised ops; the wire type only knows the lower-case ones.
 const op = (o: Record<string, unknown>) => o as unknown as PatchOperation
 
-/** The SandboxScimError a call throws. */
-function failure(run: () => unknown): SandboxScimError {
+/** The ScimProtocolError a call throws. */
+function failure(run: () => unknown): ScimProtocolError {
   try {
     run()
   } catch (error) {
-    if (error instanceof SandboxScimError) return error
+    if (error instanceof ScimProtocolError) return error
     throw error
   }
-  throw new Error('expected a SandboxScimError, nothing was thrown')
+  throw new Error('expected a ScimProtocolError, nothing was thrown')
 }
 
 describe('RFC 7644 §3.5.2.1 add', () => {

@@ -1,6 +1,7 @@
 /** JSON value helpers of the PATCH engine: type checks against attribute definitions, identity, keys. */
-import type { AttributeDefinition } from '../scim/resources.ts'
-import { SandboxScimError } from './sandbox-error.ts'
+
+import { ScimProtocolError } from '../errors.ts'
+import type { AttributeDefinition } from '../resources.ts'
 
 export type JsonObject = Record<string, unknown>
 
@@ -23,7 +24,7 @@ export function isUnassigned(value: unknown): boolean {
 
 /** A 400 with the given `scimType`. */
 export function fail(scimType: 'invalidValue' | 'invalidPath' | 'noTarget' | 'mutability', detail: string) {
-  return new SandboxScimError(400, detail, scimType)
+  return new ScimProtocolError(400, detail, scimType)
 }
 
 /** Reads `name` from `object`, matching keys case-insensitively (RFC 7643 §2.1). */
