@@ -21,7 +21,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--no-serve', 'exit after the summary instead of keeping the sandbox running')
     .action(async (options: { serve: boolean }) => {
       const json = program.opts<{ json?: boolean }>().json === true
-      const token = randomBytes(24).toString('base64url')
+      const token = process.env.PROVISIO_SANDBOX_TOKEN ?? randomBytes(24).toString('base64url')
       const sandbox = await startSandbox({ port: 0, token })
       const client = new ScimClient({ baseUrl: sandbox.url, auth: { bearer: token }, integration: 'sandbox' })
       try {
