@@ -31,7 +31,9 @@ export function registerDemoCommand(program: Command): void {
         if (json) process.stdout.write(`${JSON.stringify({ sandbox: sandbox.url, steps })}\n`)
         if (options.serve) {
           process.stderr.write(
-            `\nSandbox still serving at ${sandbox.url} (token in PROVISIO_SANDBOX_TOKEN is not set; this run's token was generated). Ctrl-C stops it.\n`,
+            `
+The sandbox keeps serving at ${sandbox.url} until Ctrl-C.
+`,
           )
           await untilSignal()
         }
