@@ -1,0 +1,153 @@
+/**
+ * The store's tables as Kysely sees them. One schema for SQLite and PostgreSQL: timestamps are
+ * ISO-8601 UTC text (they sort as text), booleans are 0/1 integers, JSON is text.
+ */
+/** 0 or 1: SQLite has no boolean type, so both backends store integers. */
+export type Flag = 0 | 1
+
+/** One configured SCIM target, as last applied from the configuration file. */
+export interface IntegrationsTable {
+  name: string
+  vendor: string
+  base_url: string
+  /** AES-256-GCM envelope of the credentials (see secret-box.ts); never clear text. */
+  credentials: string
+  /** Hash of the integration's configuration, to notice changes. */
+  config_hash: string
+  lifecycle_management: Flag
+  created_at: string
+  updated_at: string
+}
+
+/** One extraction of one integration. */
+export interface ExtractionRunsTable {
+  id: string
+  integration: string
+  mode: 'full' | 'incremental'
+  status: 'running' | 'succeeded' | 'failed'
+  started_at: string
+  finished_at: string | null
+  duration_ms: number | null
+  users_seen: number
+  groups_seen: number
+  memberships_seen: number
+  /** Rows created or changed in the graph by this run. */
+  rows_written: number
+  /** Accounts, groups and memberships marked removed by this run. */
+  rows_removed: number
+  error: string | null
+  /** Updated while the run progresses, so a crashed run can be told from a slow one. */
+  heartbeat_at: string
+}
+
+/** A user account in a target, as last extracted. */
+export interface AccountsTable {
+  integration: string
+  /** The target's SCIM id. */
+  id: string
+  user_name: string | null
+  external_id: string | null
+  display_name: string | null
+  email: string | null
+  active: Flag | null
+  /** Normalized attributes (DESIGN.md names) as JSON. */
+  attributes: string
+  /** The resource as the target returned it, as JSON. */
+  raw: string
+  /** `meta.created` and `meta.lastModified` of the target. */
+  created_at: string | null
+  last_modified: string | null
+  /** Hash of `raw`: an unchanged resource writes no row. */
+  content_hash: string
+  first_seen_at: string
+  updated_at: string
+  /** Set when the account was gone from the target at an extraction; cleared if it returns. */
+  removed_at: string | null
+}
+
+/** A group in a target, as last extracted. */
+export interface GroupsTable {
+  integration: string
+  id: string
+  display_name: string | null
+  external_id: string | null
+  attributes: string
+  raw: string
+  created_at: string | null
+  last_modified: string | null
+  content_hash: string
+  first_seen_at: string
+  updated_at: string
+  removed_at: string | null
+}
+
+/** A member (user or nested group) of a group. */
+export interface MembershipsTable {
+  integration: string
+  group_id: string
+  member_id: string
+  member_type: 'User' | 'Group'
+  first_seen_at: string
+  removed_at: string | null
+}
+
+/** A schema a target published at `/Schemas`. */
+export interface TargetSchemasTable {
+  integration: string
+  urn: string
+  name: string | null
+  definition: string
+  updated_at: string
+}
+
+/** The reverse index: a normalized attribute name back to where it lives in the target's schema. */
+export interface AttributeIndexTable {
+  integration: string
+  resource_type: string
+  normalized_name: string
+  schema_urn: string
+  attribute_path: string
+  type: string
+  multi_valued: Flag
+  mutability: string
+  case_exact: Flag
+}
+
+/** Resources read by a running extraction before they are applied to the graph in one go. */
+export interface StagedAccountsTable extends Omit<AccountsTable, 'first_seen_at' | 'updated_at' | 'removed_at'> {
+  run_id: string
+}
+
+export interface StagedGroupsTable extends Omit<GroupsTable, 'first_seen_at' | 'updated_at' | 'removed_at'> {
+  run_id: string
+}
+
+export interface StagedMembershipsTable {
+  run_id: string
+  integration: string
+  group_id: string
+  member_id: string
+  member_type: 'User' | 'Group'
+}
+
+/** Named leases, so one process at a time runs a singleton such as the scheduler. */
+export interface LeasesTable {
+  name: string
+  holder: string
+  expires_at: string
+}
+
+/** Applied migrations are tracked by Kysely's own tables; everything else is here. */
+export interface Database {
+  integrations: IntegrationsTable
+  extraction_runs: ExtractionRunsTable
+  accounts: AccountsTable
+  groups: GroupsTable
+  memberships: MembershipsTable
+  target_schemas: TargetSchemasTable
+  attribute_index: AttributeIndexTable
+  staged_accounts: StagedAccountsTable
+  staged_groups: StagedGroupsTable
+  staged_memberships: StagedMembershipsTable
+  leases: LeasesTable
+}
