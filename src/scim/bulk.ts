@@ -48,20 +48,25 @@ export async function runBulk(
   const results = new Map<BulkOperation, BulkResult>()
   const knownIds = new Map<string, string>()
   let errors = 0
-  for (const batch of splitBatches(ordered, capabilities.bulk)) {
+  let next = 0
+  while (next < ordered.length) {
     if (options.failOnErrors !== undefined && errors >= options.failOnErrors) {
-      for (const operation of batch) results.set(operation, { operation, status: 0, skipped: true })
-      continue
+      for (const operation of ordered.slice(next))
+        results.set(operation, { operation, status: 0, skipped: true })
+      break
     }
-    const sent = batch.map((operation) => resolveKnownReferences(operation, knownIds))
+    const envelope = {
+      schemas: [MESSAGE.bulkRequest],
+      ...(options.failOnErrors === undefined ? {} : { failOnErrors: options.failOnErrors - errors }),
+    }
+    // Batches are cut from the operations as they will be sent: a `bulkId:` reference answered by
+    // an earlier request is replaced by the real id, which is longer and counts against the limit.
+    const { batch, sent } = takeBatch(ordered, next, envelope, capabilities.bulk, knownIds)
+    next += batch.length
     const response = await transport.request({
       method: 'POST',
       path: '/Bulk',
-      body: {
-        schemas: [MESSAGE.bulkRequest],
-        ...(options.failOnErrors === undefined ? {} : { failOnErrors: options.failOnErrors - errors }),
-        Operations: sent,
-      },
+      body: { ...envelope, Operations: sent },
       idempotent: false,
     })
     const answered = readBulkResponse(response.body, options.integration)
@@ -138,30 +143,34 @@ function walkStrings(value: unknown, map: (s: string) => string): unknown {
   return value
 }
 
-/** Splits operations into requests within `maxOperations` and `maxPayloadSize` (bytes of JSON). */
-function splitBatches(
-  operations: readonly BulkOperation[],
+/**
+ * The next request's operations from `start`: as many as `maxOperations` and `maxPayloadSize`
+ * (bytes of the JSON body sent) allow, at least one. `sent` holds them with known ids resolved.
+ */
+function takeBatch(
+  ordered: readonly BulkOperation[],
+  start: number,
+  envelope: Record<string, unknown>,
   limits: ScimCapabilities['bulk'],
-): BulkOperation[][] {
-  const envelope = 200
-  const batches: BulkOperation[][] = []
-  let current: BulkOperation[] = []
-  let size = envelope
-  for (const operation of operations) {
-    const bytes = Buffer.byteLength(JSON.stringify(operation)) + 1
+  knownIds: ReadonlyMap<string, string>,
+): { batch: BulkOperation[]; sent: BulkOperation[] } {
+  const batch: BulkOperation[] = []
+  const sent: BulkOperation[] = []
+  // The body is the envelope with `"Operations":[…]`: the operations plus a comma between each two.
+  let size = Buffer.byteLength(JSON.stringify({ ...envelope, Operations: [] }))
+  for (let i = start; i < ordered.length; i++) {
+    const operation = ordered[i]!
+    const resolved = resolveKnownReferences(operation, knownIds)
+    const bytes = Buffer.byteLength(JSON.stringify(resolved)) + (batch.length > 0 ? 1 : 0)
     const full =
-      current.length >= limits.maxOperations ||
+      batch.length >= limits.maxOperations ||
       (limits.maxPayloadSize > 0 && size + bytes > limits.maxPayloadSize)
-    if (current.length > 0 && full) {
-      batches.push(current)
-      current = []
-      size = envelope
-    }
-    current.push(operation)
+    if (batch.length > 0 && full) break
+    batch.push(operation)
+    sent.push(resolved)
     size += bytes
   }
-  if (current.length > 0) batches.push(current)
-  return batches
+  return { batch, sent }
 }
 
 function readBulkResponse(body: unknown, integration: string | undefined): BulkOperationResult[] {

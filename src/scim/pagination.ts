@@ -43,12 +43,17 @@ export async function* paginate<T extends ScimResource>(
   }
   let startIndex = Math.max(1, options.startIndex ?? 1)
   let previousFirstId: string | undefined
+  const yielded = new Set<string>()
   for (;;) {
     const body = await fetchPage({ startIndex, count: options.pageSize })
     const page = readListResponse<T>(body, options)
     const resources = page.Resources ?? []
     if (resources.length === 0) return
     const firstId = resources[0]?.id
+    // Asked past the total it reported (a full last page, totals not trusted), a server may start
+    // over from the first result instead of answering an empty page (scimmy does): the list is done.
+    const pastReportedEnd = reportsTotal(body) && startIndex > page.totalResults
+    if (pastReportedEnd && firstId !== undefined && yielded.has(firstId)) return
     if (firstId !== undefined && firstId === previousFirstId) {
       throw new ScimMalformedResponseError(
         `the server returned the same page again for startIndex ${startIndex}`,
@@ -60,13 +65,15 @@ export async function* paginate<T extends ScimResource>(
       )
     }
     previousFirstId = firstId
+    for (const resource of resources) if (resource.id !== undefined) yielded.add(resource.id)
     yield { resources, totalResults: page.totalResults, startIndex }
     const nextIndex = startIndex + resources.length
     const totalSaysMore = nextIndex <= page.totalResults
     // A server may cap the page below what was asked; the reported total then says more is left.
-    // When the total cannot be trusted, only a short page proves the end.
+    // When the total cannot be trusted, or the server left it out, only a short page proves the end.
     const fullPage = resources.length >= options.pageSize
-    if (!totalSaysMore && (options.totalResultsReliable || !fullPage)) return
+    const trustTotal = options.totalResultsReliable && reportsTotal(body)
+    if (!totalSaysMore && (trustTotal || !fullPage)) return
     startIndex = nextIndex
   }
 }
@@ -96,6 +103,12 @@ async function* paginateByCursor<T extends ScimResource>(
     seen.add(next)
     cursor = next
   }
+}
+
+/** Whether a ListResponse states `totalResults` (RFC 7644 requires it; some servers leave it out). */
+function reportsTotal(body: unknown): boolean {
+  const total = (body as { totalResults?: unknown } | null | undefined)?.totalResults
+  return total !== undefined && total !== null
 }
 
 /** Checks the envelope of a ListResponse; resources themselves are passed through as JSON. */

@@ -1,13 +1,14 @@
 /** Operations on one resource endpoint (`/Users`, `/Groups`, or any discovered type). */
 import type { ScimCapabilities } from './capabilities.ts'
-import { ScimMalformedResponseError } from './errors.ts'
+import { ScimMalformedResponseError, ScimUnsupportedError } from './errors.ts'
 import type { Filter } from './filter/filter-ast.ts'
 import { compileFilter } from './filter/filter-evaluator.ts'
 import { formatFilter } from './filter/filter-format.ts'
-import { targetCanEvaluate } from './filter-support.ts'
+import { localFilterOptions, selectionForLocalFilter, targetCanEvaluate } from './filter-support.ts'
 import type { ScimTransport } from './http/transport.ts'
 import { type Page, paginate, readListResponse } from './pagination.ts'
 import { patchRequestBody } from './patch-builder.ts'
+import type { ResourceSchema } from './resource-schema.ts'
 import type { PatchOperation, ScimResource } from './resources.ts'
 import { MESSAGE } from './schemas.ts'
 
@@ -24,7 +25,11 @@ export interface ListQuery extends AttributeSelection {
   sortOrder?: 'ascending' | 'descending'
   /** Page size asked for; defaults to the capabilities' page size. */
   pageSize?: number
-  /** Use `POST /.search` instead of GET, e.g. to keep filter values out of URLs and logs. */
+  /**
+   * Use `POST /.search` instead of GET, e.g. to keep filter values out of URLs and logs. A target
+   * whose capabilities lack `search` refuses it with ScimUnsupportedError rather than the query
+   * silently going into the URL.
+   */
   usePost?: boolean
 }
 
@@ -40,6 +45,8 @@ export interface ResourceClientContext {
   integration: string | undefined
   /** Applies PATCH operations locally, for targets without PATCH (GET + PUT). */
   applyPatchLocally: (resource: ScimResource, operations: PatchOperation[], endpoint: string) => ScimResource
+  /** The schema of the endpoint's resource type, so filters applied locally compare as the target does. */
+  resourceSchema?: (endpoint: string) => ResourceSchema
 }
 
 /** CRUD, listing and search on one endpoint. */
@@ -92,6 +99,12 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
     if (operations.length === 0) return undefined
     const capabilities = this.#context.capabilities()
     if (!capabilities.patch) {
+      if (!capabilities.put) {
+        throw new ScimUnsupportedError(`The target supports neither PATCH nor PUT on ${this.endpoint}`, {
+          integration: this.#context.integration,
+          request: { method: 'PATCH', url: this.#pathOf(id) },
+        })
+      }
       const current = await this.get(id)
       const changed = this.#context.applyPatchLocally(current, operations, this.endpoint) as T
       return this.replace(id, changed, { ifMatch: options.ifMatch ?? current.meta?.version ?? '' })
@@ -123,20 +136,35 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
 
   /**
    * Pages of resources matching the query. A filter the target cannot evaluate (per its
-   * capabilities) is applied here instead, over an unfiltered listing.
+   * capabilities) is applied here instead, over an unfiltered listing; the attributes it reads are
+   * then asked for too, so resources may carry more than `attributes` named.
    */
   async *pages(query: ListQuery = {}): AsyncGenerator<Page<T>> {
     const capabilities = this.#context.capabilities()
     const serverFilter =
       query.filter && targetCanEvaluate(query.filter, capabilities) ? query.filter : undefined
-    const localFilter = query.filter && !serverFilter ? compileFilter(query.filter) : undefined
+    const clientFilter = query.filter && !serverFilter ? query.filter : undefined
+    const schema = this.#context.resourceSchema?.(this.endpoint)
+    const localFilter = clientFilter
+      ? compileFilter(clientFilter, schema ? localFilterOptions(schema) : {})
+      : undefined
     const pageSize = Math.min(
       query.pageSize ?? capabilities.pagination.pageSize,
       capabilities.pagination.maxPageSize,
     )
-    const usePost = query.usePost === true && capabilities.search
+    const usePost = query.usePost === true
+    if (usePost && !capabilities.search) {
+      throw new ScimUnsupportedError(
+        `The target does not support POST ${this.endpoint}/.search (capabilities.search is false)`,
+        {
+          integration: this.#context.integration,
+          request: { method: 'POST', url: `${this.endpoint}/.search` },
+        },
+      )
+    }
+    const selection = clientFilter ? { ...query, ...selectionForLocalFilter(clientFilter, query) } : query
     const base: Record<string, string | number | undefined> = {
-      ...selectionQuery(query),
+      ...selectionQuery(selection),
       filter: serverFilter ? formatFilter(serverFilter) : undefined,
       sortBy: capabilities.sort ? query.sortBy : undefined,
       sortOrder: capabilities.sort && query.sortBy ? query.sortOrder : undefined,
@@ -159,7 +187,9 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
       totalResultsReliable: capabilities.pagination.totalResultsReliable,
       describe: () => ({
         integration: this.#context.integration,
-        request: { method: 'GET', url: this.endpoint },
+        request: usePost
+          ? { method: 'POST', url: `${this.endpoint}/.search` }
+          : { method: 'GET', url: this.endpoint },
       }),
     })
     for await (const page of pages) {

@@ -56,6 +56,7 @@ export class ScimClient {
       integration: this.integration,
       applyPatchLocally: (resource, operations, path) =>
         applyPatchOperations(resource, operations, resourceSchemaFor(this.#schemas, path)),
+      resourceSchema: (path) => resourceSchemaFor(this.#schemas, path),
     })
   }
 
@@ -91,20 +92,23 @@ export class ScimClient {
     }
   }
 
-  /** Removes members from a group in the target's removal style. */
+  /**
+   * Removes members from a group in the target's removal style. `replace-all` sends the list read
+   * just before, conditional on that read's version where ETags are supported, so a member added
+   * meanwhile is not silently dropped (the change fails with ScimVersionConflictError instead).
+   */
   async removeGroupMembers(groupId: string, memberIds: readonly string[]): Promise<void> {
     const style = this.#capabilities.memberRemoval
-    const current =
-      style === 'replace-all'
-        ? ((await this.groups.get(groupId)).members ?? []).flatMap((m) => m.value ?? [])
-        : []
+    const group = style === 'replace-all' ? await this.groups.get(groupId) : undefined
+    const current = (group?.members ?? []).flatMap((m) => m.value ?? [])
+    const options = group?.meta?.version ? { ifMatch: group.meta.version } : {}
     for (const operations of removeMembersOperations(
       memberIds,
       style,
       this.#capabilities.maxMembersPerPatch,
       current,
     )) {
-      await this.groups.patch(groupId, operations)
+      await this.groups.patch(groupId, operations, options)
     }
   }
 

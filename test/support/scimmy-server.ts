@@ -7,6 +7,7 @@
  * per-request context (`req.app.locals`): every server started here has its own store and token.
  */
 import { randomUUID } from 'node:crypto'
+import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express, { type Request } from 'express'
 import SCIMMY from 'scimmy'
@@ -31,6 +32,7 @@ export interface SeenRequest {
   method: string
   /** Path and query, as sent. */
   url: string
+  headers: IncomingHttpHeaders
   body: unknown
 }
 
@@ -81,10 +83,17 @@ function write(map: Map<string, Stored>, id: string | undefined, instance: unkno
     for (const other of map.values()) {
       const taken = other.userName
       if (other.id !== id && typeof taken === 'string' && taken.toLowerCase() === userName.toLowerCase()) {
-        throw new SCIMMY.Types.Error(409, 'uniqueness', `userName ${JSON.stringify(userName)} is already taken`)
+        throw new SCIMMY.Types.Error(
+          409,
+          'uniqueness',
+          `userName ${JSON.stringify(userName)} is already taken`,
+        )
       }
     }
   }
+  // SCIMMY calls ingress for every PATCH, even one that changes nothing (it then answers 204):
+  // an unchanged resource keeps its lastModified.
+  if (existing && sameContent(existing, data)) return existing
   const now = new Date().toISOString()
   const stored: Stored = {
     ...data,
@@ -95,7 +104,17 @@ function write(map: Map<string, Stored>, id: string | undefined, instance: unkno
   return stored
 }
 
-/** One resource by id, or the resources matching the filter; SCIMMY's ListResponse then sorts and pages. */
+function sameContent(existing: Stored, data: Record<string, unknown>): boolean {
+  const { id: _id, meta: _meta, ...before } = existing
+  const { meta: _incoming, ...after } = data
+  return JSON.stringify(before) === JSON.stringify(after)
+}
+
+/**
+ * One resource by id, or every resource matching the filter. `resource.constraints` (sortBy,
+ * startIndex, count) are applied by SCIMMY's ListResponse, which `read()` builds from this array:
+ * it takes `totalResults` from the array's length, so slicing a page here would misreport it.
+ */
 function read(map: Map<string, Stored>, id: string | undefined, filter: SCIMMY.Types.Filter | undefined) {
   if (id !== undefined) return map.get(id) ?? notFound(id)
   const all = [...map.values()]
@@ -128,7 +147,9 @@ function scimmyRouter(): express.Router {
   const created = new SCIMMYRouters({
     type: 'bearer',
     handler: (req) => {
-      if (req.header('authorization') !== `Bearer ${locals(req).token}`) throw new Error('Invalid bearer token')
+      if (req.header('authorization') !== `Bearer ${locals(req).token}`) {
+        throw new Error('Invalid bearer token')
+      }
       return 'scimmy-test-client'
     },
     context: (req) => locals(req).store,
@@ -146,8 +167,16 @@ function scimmyRouter(): express.Router {
   return router
 }
 
+export interface ScimmyServerOptions {
+  /**
+   * Keep `req.query` fixed so scimmy-routers can cast `startIndex`/`count` (default true). Off,
+   * the server behaves as scimmy-routers 1.3.2 does on express 5: both parameters are ignored.
+   */
+  castPagingParameters?: boolean
+}
+
 /** Starts scimmy on 127.0.0.1 with a random port, its SCIM base URL at `/scim/v2`. */
-export async function startScimmyServer(): Promise<ScimmyServer> {
+export async function startScimmyServer(options: ScimmyServerOptions = {}): Promise<ScimmyServer> {
   const app = express()
   const store: Store = { users: new Map(), groups: new Map() }
   const requests: SeenRequest[] = []
@@ -155,12 +184,29 @@ export async function startScimmyServer(): Promise<ScimmyServer> {
   // Parsed here (as the router would) so the log sees the body; the router's parser then skips it.
   app.use('/scim/v2', express.json({ type: ['application/scim+json', 'application/json'] }))
   app.use('/scim/v2', (req, _res, next) => {
-    requests.push({ method: req.method, url: req.originalUrl, body: req.body as unknown })
+    // Express 5 parses `req.query` afresh on every read, so scimmy-routers' cast of `startIndex`
+    // and `count` to numbers (written for express 4) would be lost and SCIMMY would ignore both.
+    if (options.castPagingParameters !== false) {
+      Object.defineProperty(req, 'query', {
+        value: req.query,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      })
+    }
+    requests.push({
+      method: req.method,
+      url: req.originalUrl,
+      headers: req.headers,
+      body: req.body as unknown,
+    })
     next()
   })
   app.use('/scim/v2', scimmyRouter())
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)))
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(0, '127.0.0.1', (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    )
   })
   const { port } = server.address() as AddressInfo
   return {
