@@ -1,0 +1,104 @@
+/** Turns the parsed file into a ProvisioConfig: vendor defaults filled in, secrets wrapped, everything frozen. */
+import type { AuthConfig } from '../scim/http/auth.ts'
+import { vendorProfile } from '../vendors/index.ts'
+import { toCapabilityOverrides } from './capabilities-schema.ts'
+import { matchableKeys } from './config-rules.ts'
+import type { ParsedConfig, ParsedIntegration } from './config-schema.ts'
+import type {
+  IntegrationAuth,
+  IntegrationConfig,
+  MatchKey,
+  PolicyConfig,
+  ProvisioConfig,
+  SourceConfig,
+} from './config-types.ts'
+import { Secret } from './secret.ts'
+
+/** Matching order when an integration does not give one (limited to what its vendor can look up). */
+export const DEFAULT_MATCHING: readonly MatchKey[] = ['user_name', 'external_id', 'email']
+
+/** The resolved, deeply frozen configuration of a parsed file; `baseDir` is the file's directory. */
+export function resolveConfig(parsed: ParsedConfig, baseDir: string): ProvisioConfig {
+  const interval = parsed.extraction.interval
+  const integrations = Object.fromEntries(
+    Object.entries(parsed.integrations).map(([name, entry]) => [
+      name,
+      resolveIntegration(name, entry, interval),
+    ]),
+  )
+  return deepFreeze({
+    baseDir,
+    database: new Secret(parsed.database),
+    ...(parsed.secretKey === undefined ? {} : { secretKey: new Secret(parsed.secretKey) }),
+    extraction: { interval },
+    integrations,
+    // Kept as parsed (loose) until the policy engine gives them a strict schema.
+    sources: parsed.sources as Record<string, SourceConfig>,
+    policies: parsed.policies as PolicyConfig[],
+  })
+}
+
+function resolveIntegration(name: string, entry: ParsedIntegration, interval: number): IntegrationConfig {
+  const profile = vendorProfile(entry.vendor)
+  const rateLimit = { ...profile.rateLimit }
+  if (entry.rateLimit?.requestsPerSecond !== undefined)
+    rateLimit.requestsPerSecond = entry.rateLimit.requestsPerSecond
+  if (entry.rateLimit?.concurrency !== undefined) rateLimit.concurrency = entry.rateLimit.concurrency
+  return {
+    name,
+    vendor: entry.vendor,
+    url: entry.url,
+    auth: resolveAuth(entry.auth),
+    extensionSchemas: entry.extensionSchemas,
+    lifecycleManagement: entry.lifecycleManagement,
+    extractionInterval: entry.extractionInterval ?? interval,
+    deprovision: entry.deprovision ?? profile.deprovision.defaultMode,
+    rateLimit,
+    allowInsecure: entry.allowInsecure,
+    matching:
+      entry.matching ??
+      DEFAULT_MATCHING.filter((key) => matchableKeys(profile.identity.matchable).includes(key)),
+    capabilities: entry.capabilities ? toCapabilityOverrides(entry.capabilities) : {},
+  }
+}
+
+function resolveAuth(auth: ParsedIntegration['auth']): IntegrationAuth {
+  if (auth?.bearer !== undefined) return { bearer: new Secret(auth.bearer) }
+  if (auth?.basic)
+    return { basic: { username: auth.basic.username, password: new Secret(auth.basic.password) } }
+  if (auth?.oauth2) {
+    const { tokenUrl, clientId, clientSecret, scope, audience } = auth.oauth2
+    return {
+      oauth2: {
+        tokenUrl,
+        clientId,
+        clientSecret: new Secret(clientSecret),
+        ...(scope === undefined ? {} : { scope }),
+        ...(audience === undefined ? {} : { audience }),
+      },
+    }
+  }
+  return { none: true }
+}
+
+/** The transport's AuthConfig for an integration: the one place its secrets are revealed. */
+export function authConfigOf(integration: Pick<IntegrationConfig, 'auth'>): AuthConfig {
+  const { auth } = integration
+  if ('bearer' in auth) return { bearer: auth.bearer.reveal() }
+  if ('basic' in auth)
+    return { basic: { username: auth.basic.username, password: auth.basic.password.reveal() } }
+  if ('oauth2' in auth) {
+    const { clientSecret, ...rest } = auth.oauth2
+    return { oauth2: { ...rest, clientSecret: clientSecret.reveal() } }
+  }
+  return { none: true }
+}
+
+function deepFreeze<T>(value: T): T {
+  // Secrets freeze themselves, and their value is a private field anyway.
+  if (value && typeof value === 'object' && !(value instanceof Secret)) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}

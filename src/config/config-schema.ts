@@ -1,0 +1,215 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is provisio.yaml syntax, not a template
+/**
+ * The zod schema of provisio.yaml. Structure and defaults live here; rules spanning several keys are
+ * in config-rules.ts, and turning the parsed file into a ProvisioConfig is config-resolve.ts.
+ */
+import * as z from 'zod'
+import { parseDatabaseUrl } from '../store/database-url.ts'
+import { StoreConfigError } from '../store/errors.ts'
+import { MIN_PASSPHRASE_LENGTH } from '../store/secret-box.ts'
+import { VENDOR_NAMES } from '../vendors/index.ts'
+import { capabilityOverridesSchema } from './capabilities-schema.ts'
+import { checkConfig, checkIntegration, MATCH_KEYS } from './config-rules.ts'
+import { DurationError, parseDuration } from './durations.ts'
+
+const always = { when: () => true }
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
+const nameOf = (what: string) =>
+  z.string().regex(NAME, `${what} names use letters, digits, "-" and "_", and start with a letter or digit`)
+
+/** A duration such as `30s`, `15m`, `6h`, `1d`, parsed to milliseconds. */
+const duration = z
+  .string({ error: 'expected a duration with a unit, e.g. 30s, 15m, 6h or 1d' })
+  .transform((text, ctx) => {
+    try {
+      const ms = parseDuration(text)
+      if (ms > 0) return ms
+      ctx.addIssue({ code: 'custom', message: 'must be longer than zero' })
+    } catch (error) {
+      if (!(error instanceof DurationError)) throw error
+      ctx.addIssue({ code: 'custom', message: error.message })
+    }
+    return z.NEVER
+  })
+
+/** A credential; wrapped in a Secret by config-resolve.ts. */
+const secretText = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((text) => !/[\r\n]/.test(text), 'must not contain a line break')
+
+const database = z
+  .string()
+  .superRefine((text, ctx) => {
+    try {
+      // The store's own parser, so the file is refused here, with a position, for what the store would refuse.
+      parseDatabaseUrl(text)
+    } catch (error) {
+      if (!(error instanceof StoreConfigError)) throw error
+      ctx.addIssue({ code: 'custom', message: error.message })
+    }
+  })
+  .describe(
+    'sqlite:<file> for the embedded store (relative to this file), postgres://… to share it between machines',
+  )
+
+// Line breaks are fine here: the store trims the key, and it never goes into a header.
+const secretKey = z
+  .string()
+  .refine(
+    (text) => [...text.trim().normalize('NFC')].length >= MIN_PASSPHRASE_LENGTH,
+    `must be at least ${MIN_PASSPHRASE_LENGTH} characters; generate a random key with: openssl rand -hex 32`,
+  )
+  .describe(
+    'Encrypts stored credentials; usually ${PROVISIO_SECRET_KEY}. Generate with: openssl rand -hex 32',
+  )
+
+const auth = z
+  .strictObject({
+    bearer: secretText.optional().describe('Bearer token, e.g. ${JIRA_SCIM_TOKEN}'),
+    basic: z
+      .strictObject({ username: z.string().min(1, 'must not be empty'), password: secretText })
+      .optional(),
+    oauth2: z
+      .strictObject({
+        tokenUrl: z.string(),
+        clientId: z.string().min(1, 'must not be empty'),
+        clientSecret: secretText,
+        scope: z.string().optional(),
+        audience: z.string().optional(),
+      })
+      .optional()
+      .describe('OAuth2 client credentials grant'),
+  })
+  .superRefine((value, ctx) => {
+    const given = ['bearer', 'basic', 'oauth2'].filter((key) => key in value)
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          given.length === 0 ? 'give one of bearer, basic, oauth2' : `give only one of ${given.join(', ')}`,
+      })
+    }
+  })
+  .describe('Exactly one of bearer, basic, oauth2')
+
+const integration = z
+  .strictObject({
+    vendor: z
+      .enum(VENDOR_NAMES, {
+        error: (issue) =>
+          `unknown vendor ${JSON.stringify(issue.input)}; known vendors: ${VENDOR_NAMES.join(', ')}`,
+      })
+      .default('generic')
+      .describe('Vendor profile encoding how this target really behaves'),
+    url: z.string().describe('SCIM base URL; https (plain http only for loopback or with allowInsecure)'),
+    auth: auth.optional(),
+    extensionSchemas: z
+      .boolean()
+      .default(false)
+      .describe('Read /Schemas and handle custom extension attributes'),
+    lifecycleManagement: z
+      .boolean()
+      .default(false)
+      .describe('Allow lifecycle actions to write here (refused until one extraction has succeeded)'),
+    extractionInterval: duration.optional().describe('Overrides extraction.interval for this integration'),
+    deprovision: z
+      .enum(['deactivate', 'delete'])
+      .optional()
+      .describe(
+        "What deprovision_identity does; default: the vendor profile's (deactivate for all known vendors)",
+      ),
+    rateLimit: z
+      .strictObject({
+        requestsPerSecond: z.number().positive().optional(),
+        concurrency: z.int().positive().optional(),
+      })
+      .optional()
+      .describe("Client-side pacing; default: the vendor profile's known limits"),
+    allowInsecure: z.boolean().default(false).describe('Accept plain http on a non-loopback address'),
+    matching: z
+      .array(z.enum(MATCH_KEYS))
+      .min(1, 'needs at least one attribute')
+      .optional()
+      .describe('Attributes existing accounts are matched by; default [user_name, external_id, email]'),
+    capabilities: capabilityOverridesSchema.optional(),
+  })
+  .superRefine(checkIntegration, always)
+
+const source = z.looseObject({
+  kind: z.enum(['csv', 'json', 'scim', 'webhook']),
+  path: z.string().optional(),
+  url: z.string().optional(),
+  key: z.string().optional(),
+  leaver: z.string().optional().describe('SCIM filter over source attributes marking leavers'),
+})
+
+/** Action names of a workflow or an action file. */
+export const ACTION_NAMES = [
+  'sync_identity',
+  'manage_relationships',
+  'deprovision_identity',
+  'create_entitlement',
+] as const
+
+// A record checked by hand rather than a partialRecord: an unknown action name then gets one clear
+// message instead of an unknown key plus an empty action.
+const action = z
+  .record(z.string(), z.looseObject({ integration: z.string() }))
+  .superRefine((value, ctx) => {
+    const names = Object.keys(value)
+    for (const name of names) {
+      if (!(ACTION_NAMES as readonly string[]).includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `unknown action "${name}"; expected one of ${ACTION_NAMES.join(', ')}`,
+          params: { atKey: true },
+        })
+      }
+    }
+    if (names.length !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one action per list item' })
+  })
+  .meta({ propertyNames: { enum: [...ACTION_NAMES] } })
+
+const workflow = z.looseObject({
+  on: z.enum(['joiner', 'mover', 'leaver', 'reconcile']),
+  when: z.string().optional(),
+  watch: z.array(z.string()).optional(),
+  actions: z.array(action).default([]),
+})
+
+const policy = z.looseObject({
+  name: z.string().min(1, 'must not be empty'),
+  source: z.string(),
+  limits: z
+    .looseObject({
+      maxDeprovisions: z.int().nonnegative().optional(),
+      maxOperations: z.int().nonnegative().optional(),
+    })
+    .optional(),
+  workflows: z.array(workflow).default([]),
+})
+
+/** The whole file, before resolution: defaults applied, secrets still plain strings. */
+export const configSchema = z
+  .strictObject({
+    database: database.default('sqlite:./provisio.db'),
+    secretKey: secretKey.optional(),
+    extraction: z
+      .strictObject({ interval: duration.prefault('6h').describe('How often integrations are extracted') })
+      .prefault({}),
+    integrations: z.record(nameOf('integration'), integration).default({}),
+    sources: z.record(nameOf('source'), source).default({}),
+    policies: z.array(policy).default([]),
+  })
+  .superRefine(checkConfig, always)
+
+export type ParsedConfig = z.output<typeof configSchema>
+export type ParsedIntegration = z.output<typeof integration>
+
+/** JSON Schema of provisio.yaml, for editor completion (yaml-language-server). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
+}

@@ -1,0 +1,105 @@
+/** The validated, resolved and frozen configuration: what `loadConfig` returns. */
+import type { CapabilityOverrides } from '../scim/capabilities.ts'
+import type { VendorName } from '../vendors/index.ts'
+import type { Secret } from './secret.ts'
+
+/** Credentials of an integration; `none` when the file gives no `auth`. */
+export type IntegrationAuth =
+  | { readonly bearer: Secret }
+  | { readonly basic: { readonly username: string; readonly password: Secret } }
+  | {
+      readonly oauth2: {
+        readonly tokenUrl: string
+        readonly clientId: string
+        readonly clientSecret: Secret
+        readonly scope?: string
+        readonly audience?: string
+      }
+    }
+  | { readonly none: true }
+
+/** Normalized attributes an account can be matched by, tried in order. */
+export type MatchKey = 'user_name' | 'external_id' | 'email' | 'employee_number'
+
+export interface IntegrationConfig {
+  /** The key under `integrations:`. */
+  readonly name: string
+  readonly vendor: VendorName
+  /** SCIM base URL; https unless loopback or `allowInsecure`. */
+  readonly url: string
+  readonly auth: IntegrationAuth
+  /** Read `/Schemas` and make custom extension attributes extractable and writable. */
+  readonly extensionSchemas: boolean
+  /** Lifecycle actions may write to this integration (refused until one extraction has succeeded). */
+  readonly lifecycleManagement: boolean
+  /** Milliseconds between scheduled extractions: the integration's own, else `extraction.interval`. */
+  readonly extractionInterval: number
+  /** What deprovision_identity does; the vendor profile's default unless set. */
+  readonly deprovision: 'deactivate' | 'delete'
+  /** Client-side pacing: the file's values over the vendor profile's known limits. */
+  readonly rateLimit: { readonly requestsPerSecond?: number; readonly concurrency?: number }
+  readonly allowInsecure: boolean
+  /** Attributes existing accounts are matched by, in order; limited to what the vendor can look up. */
+  readonly matching: readonly MatchKey[]
+  /** Overrides from the file only; combine with the profile's through `integrationOverrides`. */
+  readonly capabilities: CapabilityOverrides
+}
+
+/** A source of truth. Validated loosely for now: extra keys are kept as they are. */
+export interface SourceConfig {
+  readonly kind: 'csv' | 'json' | 'scim' | 'webhook'
+  readonly path?: string | undefined
+  readonly url?: string | undefined
+  readonly key?: string | undefined
+  readonly leaver?: string | undefined
+  readonly [key: string]: unknown
+}
+
+export type ActionName =
+  | 'sync_identity'
+  | 'manage_relationships'
+  | 'deprovision_identity'
+  | 'create_entitlement'
+
+/** One workflow action: `{ <action name>: { integration, … } }`. Validated loosely for now. */
+export type ActionConfig = {
+  readonly [name in ActionName]?: { readonly integration: string; readonly [key: string]: unknown }
+}
+
+export interface WorkflowConfig {
+  readonly on: 'joiner' | 'mover' | 'leaver' | 'reconcile'
+  readonly when?: string | undefined
+  readonly watch?: readonly string[] | undefined
+  readonly actions: readonly ActionConfig[]
+  readonly [key: string]: unknown
+}
+
+/** A policy. Validated loosely for now: extra keys are kept as they are. */
+export interface PolicyConfig {
+  readonly name: string
+  readonly source: string
+  readonly limits?:
+    | { readonly maxDeprovisions?: number | undefined; readonly maxOperations?: number | undefined }
+    | undefined
+  readonly workflows: readonly WorkflowConfig[]
+  readonly [key: string]: unknown
+}
+
+export interface ProvisioConfig {
+  /** Directory of the configuration file: relative paths in it (SQLite file, CSV sources) start here. */
+  readonly baseDir: string
+  /**
+   * The `database` setting as written (default `sqlite:./provisio.db`), for the store's
+   * `openDatabase(url, { baseDir })`; a Secret because a PostgreSQL URL may carry a password.
+   */
+  readonly database: Secret
+  /** Encrypts stored credentials; required as soon as an integration has credentials. */
+  readonly secretKey?: Secret
+  readonly extraction: {
+    /** Milliseconds between scheduled extractions; default 6h. */
+    readonly interval: number
+  }
+  readonly integrations: { readonly [name: string]: IntegrationConfig }
+  readonly sources: { readonly [name: string]: SourceConfig }
+  readonly policies: readonly PolicyConfig[]
+}

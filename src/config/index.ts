@@ -1,0 +1,11 @@
+/** provisio.yaml: loading, validation, and the resolved configuration's types. */
+export { ConfigError, type ConfigIssue } from './config-errors.ts'
+export { authConfigOf, DEFAULT_MATCHING } from './config-resolve.ts'
+export { MATCH_ATTRIBUTES } from './config-rules.ts'
+export { configJsonSchema, configSchema } from './config-schema.ts'
+export type * from './config-types.ts'
+export { DurationError, formatDuration, parseDuration } from './durations.ts'
+export type { Environment } from './env-substitution.ts'
+export { loadConfig, parseConfig } from './load-config.ts'
+export { Secret } from './secret.ts'
+export { endpointUrlProblem, isLoopbackHost } from './url-rules.ts'

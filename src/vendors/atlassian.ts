@@ -1,0 +1,72 @@
+/** Atlassian Cloud "User provisioning API" (Jira, Confluence, Bitbucket): vendors.md §1. */
+import { RESEARCH_DATE } from './generic.ts'
+import { defineProfile } from './vendor-profile.ts'
+
+export const atlassian = defineProfile({
+  name: 'atlassian',
+  displayName: 'Atlassian Cloud',
+  capabilities: {
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    sort: false,
+    // One `eq` clause and nothing else; anything richer is filtered on the client.
+    filter: { operators: ['eq'], logical: false },
+    pagination: { cursor: false, pageSize: 100, maxPageSize: 100 },
+  },
+  groups: true,
+  deprovision: {
+    deactivate: 'disable',
+    delete: 'unlink',
+    reactivation: true,
+    recordReadableAfterDelete: false,
+    defaultMode: 'deactivate',
+  },
+  identity: {
+    userNameMustBeEmail: false,
+    userNameEqualsEmail: false,
+    externalIdRequired: false,
+    duplicateCreate: 'conflict',
+    matchable: ['userName', 'externalId'],
+    singleEmail: false,
+  },
+  groupRules: {
+    renameAllowed: false,
+    displayNameUnique: true,
+    protectedGroups: ['site-admins', 'org-admins', '*-admins-*', '*user-access-admins*'],
+  },
+  discoveryAvailable: true,
+  warnings: [
+    'The directory API key grants full control of the directory, and regenerating it invalidates the one in use (it is shown only once).',
+    'Users can only be created with an email on a verified domain; an existing managed account with that email is linked, not created.',
+    'Groups created over SCIM become read-only in Atlassian, and deleting one removes it from every site: members may lose product access.',
+    'Group names cannot change: a rename is done as create, move members, delete.',
+    'DELETE unlinks the user and deletes the SCIM record for good (404 afterwards); deprovision with deactivate to keep it.',
+    'Admin groups (site-admins, org-admins, product-admin and user-access-admin groups) cannot be managed over SCIM.',
+    'If the Atlassian Guard subscription lapses the provisioning directory is deleted; a re-created one fails on existing group names.',
+  ],
+  sources: [
+    'capabilities.filter: users a single eq on userName or externalId; groups a single eq on displayName [3p] jira.js getUsers/getGroups; blinkops list-users',
+    'capabilities.sort: no sorting [3p] jira.js getUsers/getGroups',
+    'capabilities.pagination: startIndex/count, at most 100 per page; the old cursor parameter looks stale [doc] confluence.atlassian.com/cloudkb how-to-fetch-all-users',
+    'capabilities.bulk: not in the client operation list, probably unsupported [inf] jira.js module list',
+    'capabilities.patch/put: both supported on Users and Groups; PUT clears unspecified attributes [3p] jira.js replaceUser/replaceGroup',
+    'capabilities.patchOperationsKey: doc example uses Operations (client sends operations, so probably case-insensitive) [3p] jira.js patchGroup',
+    'capabilities.memberRemoval: filter-path undocumented; Okta and Entra gallery connectors suggest it works [inf]',
+    'capabilities.etag: unknown; generic default kept [unknown]',
+    'capabilities.attributeSelection: unknown; generic default kept [unknown]',
+    'deprovision.deactivate: PATCH active=false deactivates and keeps the record [3p] go-atlassian scim/users; jira.js deleteUser',
+    'deprovision.delete: DELETE unlinks from the IdP, deactivates a managed account, deletes the SCIM record [3p] jira.js deleteUser',
+    'deprovision.recordReadableAfterDelete: calls with the old id answer 404 [3p] jira.js deleteUser',
+    'deprovision.reactivation: implied by deactivate keeping the record [inf]',
+    'identity.duplicateCreate: 409 for an existing user; link when a managed account has the email [doc] user-provisioning intro; [3p] jira.js createUser',
+    'identity.userNameMustBeEmail: only "email on a verified domain" is documented; userName rule unknown [unknown]',
+    'identity.externalIdRequired: unknown; generic default kept [unknown]',
+    'identity.matchable: filter allows userName and externalId only [3p] jira.js getUsers',
+    'groupRules.renameAllowed: displayName immutable after sync [3p] jira.js patchGroup; smolsoftware.com scim-sync-limitations',
+    'groupRules.displayNameUnique: create with an existing name returns 409 [3p] jira.js createGroup',
+    'groupRules.protectedGroups: site-admins, org-admins, product-admin, user-access-admin groups [3p] smolsoftware.com; name patterns [inf]',
+    'rateLimit: unknown for the SCIM API [unknown]',
+    'discoveryAvailable: Schemas, ResourceTypes, ServiceProviderConfig exist [3p] jira.js userProvisioning',
+    'warnings: single-active directory key [doc] developer.atlassian.com user-provisioning intro; lapse bug [doc] jira.atlassian.com ACCESS-1369',
+  ],
+  observedOn: RESEARCH_DATE,
+})

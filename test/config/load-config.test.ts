@@ -1,0 +1,211 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is provisio.yaml syntax, not a template
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, configJsonSchema, loadConfig, parseConfig } from '../../src/config/index.ts'
+import { issuesOf, SECRET_KEY, yaml } from './config-support.ts'
+
+const EXAMPLE_ENV = {
+  PROVISIO_SECRET_KEY: SECRET_KEY,
+  JIRA_SCIM_TOKEN: 'jira-token',
+  ZAPIER_SCIM_TOKEN: 'zapier-token',
+  TWINGATE_SCIM_TOKEN: 'twingate-token',
+  THOUSANDEYES_TOKEN: 'te-token',
+}
+
+describe('loadConfig', () => {
+  it('loads the documented example', async () => {
+    const config = await loadConfig('examples/provisio.yaml', EXAMPLE_ENV)
+    expect(config.database.reveal()).toBe('sqlite:./provisio.db')
+    expect(config.baseDir).toBe(resolve('examples'))
+    expect(config.secretKey?.reveal()).toBe(SECRET_KEY)
+    expect(config.extraction.interval).toBe(6 * 3_600_000)
+    expect(Object.keys(config.integrations)).toEqual([
+      'jira',
+      'zapier',
+      'twingate',
+      'thousandeyes',
+      'sandbox',
+    ])
+    expect(config.integrations.jira).toMatchObject({
+      name: 'jira',
+      vendor: 'atlassian',
+      extensionSchemas: true,
+      lifecycleManagement: true,
+      extractionInterval: 3_600_000,
+      deprovision: 'deactivate',
+      rateLimit: { requestsPerSecond: 10, concurrency: 4 },
+      // Atlassian cannot filter on emails, so email drops out of the default matching.
+      matching: ['user_name', 'external_id'],
+      capabilities: {},
+    })
+    expect(config.integrations.twingate).toMatchObject({
+      rateLimit: { requestsPerSecond: 25 },
+      matching: ['external_id', 'user_name'],
+      extractionInterval: 6 * 3_600_000,
+    })
+    expect(config.integrations.thousandeyes?.deprovision).toBe('delete')
+    expect(config.integrations.thousandeyes?.auth).toMatchObject({
+      basic: { username: 'provisioning@example.com' },
+    })
+    expect(config.integrations.sandbox).toMatchObject({
+      vendor: 'generic',
+      url: 'http://127.0.0.1:8787/scim/v2',
+    })
+    expect(config.sources.hr).toEqual({
+      kind: 'csv',
+      path: './hr/employees.csv',
+      key: 'employee_id',
+      leaver: 'status eq "terminated"',
+    })
+    const [policy] = config.policies
+    expect(policy).toMatchObject({
+      name: 'employees',
+      source: 'hr',
+      limits: { maxDeprovisions: 25, maxOperations: 2000 },
+    })
+    expect(policy?.workflows.map((workflow) => workflow.on)).toEqual(['joiner', 'mover', 'leaver'])
+    expect(policy?.workflows[0]?.actions[0]?.sync_identity).toMatchObject({
+      integration: 'jira',
+      attributes: { user_name: '{email | lower}', scim_extension_atlassian_org_role: '{org_role}' },
+    })
+  })
+
+  it('reports a missing file as a ConfigError naming it', async () => {
+    const missing = join(tmpdir(), 'provisio-no-such-dir', 'provisio.yaml')
+    await expect(loadConfig(missing, {})).rejects.toThrow(ConfigError)
+    await expect(loadConfig(missing, {})).rejects.toThrow(`${missing}: file not found`)
+  })
+
+  it('names the file it read in every issue', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'provisio-config-'))
+    const path = join(dir, 'provisio.yaml')
+    await writeFile(path, yaml('extraction: { interval: 6 hours }'))
+    await expect(loadConfig(path, {})).rejects.toThrow(
+      `${path}:1:25 extraction.interval: "6 hours" is not a duration`,
+    )
+    await writeFile(path, yaml('database: sqlite:data/provisio.db'))
+    const config = await loadConfig(path, {})
+    expect(config.baseDir).toBe(dir)
+  })
+})
+
+describe('parseConfig defaults', () => {
+  it('an empty file is the embedded default', () => {
+    const config = parseConfig('', 'provisio.yaml', {})
+    expect(JSON.parse(JSON.stringify(config))).toEqual({
+      baseDir: process.cwd(),
+      database: '[redacted]',
+      extraction: { interval: 21_600_000 },
+      integrations: {},
+      sources: {},
+      policies: [],
+    })
+    expect(config.database.reveal()).toBe('sqlite:./provisio.db')
+    expect('secretKey' in config).toBe(false)
+  })
+
+  it('an integration takes its defaults from the schema and its vendor profile', () => {
+    const config = parseConfig(
+      yaml(
+        'integrations:',
+        '  plain: { url: "https://a.example" }',
+        '  harness: { vendor: harness, url: "https://app.harness.io/gateway/ng/api/scim/account/x" }',
+        '  tuned:',
+        '    vendor: twingate',
+        '    url: https://acme.twingate.com/api/scim/v2',
+        '    rateLimit: { concurrency: 2 }',
+        '    capabilities: { pagination: { pageSize: 25 }, filter: { operators: [eq, sw] } }',
+      ),
+      'provisio.yaml',
+      {},
+    )
+    expect(config.integrations.plain).toEqual({
+      name: 'plain',
+      vendor: 'generic',
+      url: 'https://a.example',
+      auth: { none: true },
+      extensionSchemas: false,
+      lifecycleManagement: false,
+      extractionInterval: 21_600_000,
+      deprovision: 'deactivate',
+      rateLimit: {},
+      allowInsecure: false,
+      matching: ['user_name', 'external_id', 'email'],
+      capabilities: {},
+    })
+    // Harness looks users up by email only; its default deprovision stays "deactivate" (flagged destructive by the profile).
+    expect(config.integrations.harness).toMatchObject({ matching: ['email'], deprovision: 'deactivate' })
+    expect(config.integrations.tuned).toMatchObject({
+      rateLimit: { requestsPerSecond: 25, concurrency: 2 },
+      capabilities: { pagination: { pageSize: 25 }, filter: { operators: ['eq', 'sw'] } },
+    })
+  })
+
+  it('accepts the database forms the store accepts, and refuses the others at their position', () => {
+    for (const url of ['sqlite::memory:', 'sqlite:///var/lib/provisio.db', 'postgresql://u:p@db/provisio']) {
+      expect(parseConfig(`database: "${url}"`, 'p.yaml', {}).database.reveal()).toBe(url)
+    }
+    expect(
+      issuesOf(yaml('secretKey: ${KEY}', 'database: mysql://u:hunter2@db/x'), { KEY: SECRET_KEY }),
+    ).toEqual([
+      {
+        path: 'database',
+        line: 2,
+        column: 11,
+        message: expect.stringMatching(
+          /^database "mysql:\/\/u:\*\*\*@db\/x" uses the unsupported scheme "mysql:"/,
+        ),
+      },
+    ])
+  })
+
+  it('keeps unknown keys of sources and policies (validated loosely for now)', () => {
+    const config = parseConfig(
+      yaml(
+        'sources:',
+        '  hr: { kind: webhook, secretHeader: X-Signature }',
+        'policies:',
+        '  - name: p',
+        '    source: hr',
+        '    owner: it-ops',
+        '    workflows: [{ on: reconcile, schedule: nightly, actions: [] }]',
+      ),
+      'provisio.yaml',
+      {},
+    )
+    expect(config.sources.hr).toEqual({ kind: 'webhook', secretHeader: 'X-Signature' })
+    expect(config.policies[0]).toMatchObject({
+      owner: 'it-ops',
+      workflows: [{ on: 'reconcile', schedule: 'nightly' }],
+    })
+  })
+})
+
+describe('configJsonSchema', () => {
+  it('describes the file for editors, with defaults and no extra keys', () => {
+    const schema = configJsonSchema() as {
+      type: string
+      additionalProperties: boolean
+      properties: Record<string, { default?: unknown; additionalProperties?: unknown }>
+    }
+    expect(schema.type).toBe('object')
+    expect(schema.additionalProperties).toBe(false)
+    expect(Object.keys(schema.properties)).toEqual([
+      'database',
+      'secretKey',
+      'extraction',
+      'integrations',
+      'sources',
+      'policies',
+    ])
+    expect(schema.properties.database?.default).toBe('sqlite:./provisio.db')
+    const integration = schema.properties.integrations?.additionalProperties as {
+      properties: Record<string, { enum?: string[]; default?: unknown }>
+    }
+    expect(integration.properties.vendor?.enum).toContain('twingate')
+    expect(integration.properties.vendor?.default).toBe('generic')
+    expect(JSON.parse(JSON.stringify(schema))).toEqual(schema)
+  })
+})
