@@ -43,7 +43,7 @@ export async function* paginate<T extends ScimResource>(
   }
   let startIndex = Math.max(1, options.startIndex ?? 1)
   let previousFirstId: string | undefined
-  const yielded = new Set<string>()
+  let firstIdOfList: string | undefined
   for (;;) {
     const body = await fetchPage({ startIndex, count: options.pageSize })
     const page = readListResponse<T>(body, options)
@@ -53,7 +53,7 @@ export async function* paginate<T extends ScimResource>(
     // Asked past the total it reported (a full last page, totals not trusted), a server may start
     // over from the first result instead of answering an empty page (scimmy does): the list is done.
     const pastReportedEnd = reportsTotal(body) && startIndex > page.totalResults
-    if (pastReportedEnd && firstId !== undefined && yielded.has(firstId)) return
+    if (pastReportedEnd && firstId !== undefined && firstId === firstIdOfList) return
     if (firstId !== undefined && firstId === previousFirstId) {
       throw new ScimMalformedResponseError(
         `the server returned the same page again for startIndex ${startIndex}`,
@@ -65,7 +65,7 @@ export async function* paginate<T extends ScimResource>(
       )
     }
     previousFirstId = firstId
-    for (const resource of resources) if (resource.id !== undefined) yielded.add(resource.id)
+    firstIdOfList ??= firstId
     yield { resources, totalResults: page.totalResults, startIndex }
     const nextIndex = startIndex + resources.length
     const totalSaysMore = nextIndex <= page.totalResults

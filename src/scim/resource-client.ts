@@ -114,6 +114,7 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
       path: this.#pathOf(id),
       body: patchRequestBody(operations, capabilities),
       headers: this.#ifMatch(options.ifMatch),
+      idempotent: operations.every(isRepeatable),
     })
     if (response.body === undefined) return undefined
     return this.#resource(response.body, response.etag, 'PATCH', id)
@@ -262,3 +263,28 @@ function searchBody(params: Record<string, string | number | undefined>): Record
   }
   return body
 }
+
+/**
+ * Whether sending an operation twice leaves the same result: replace and remove do, and so does
+ * adding group members (RFC 7644 §3.5.2.1 adds no duplicate members). Adding other multi-valued
+ * values may duplicate them, so such a PATCH is not retried after an unknown outcome.
+ */
+function isRepeatable(operation: PatchOperation): boolean {
+  if (operation.op.toLowerCase() !== 'add') return true
+  const path = operation.path?.toLowerCase()
+  return (
+    path === 'members' ||
+    (path !== undefined && !MULTI_VALUED_USER_ATTRIBUTES.has(path.split(/[.[]/)[0] ?? ''))
+  )
+}
+
+const MULTI_VALUED_USER_ATTRIBUTES = new Set([
+  'emails',
+  'phonenumbers',
+  'ims',
+  'photos',
+  'addresses',
+  'entitlements',
+  'roles',
+  'x509certificates',
+])
