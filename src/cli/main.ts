@@ -1,7 +1,11 @@
 /** The `provisio` command line: parses arguments, runs one command, maps failures to exit codes. */
 import { Command, CommanderError, Option } from 'commander'
 import { registerDemoCommand } from './commands/demo.ts'
+import { registerExtractCommand } from './commands/extract.ts'
+import { registerGraphCommand } from './commands/graph.ts'
+import { registerHealthCommand } from './commands/health.ts'
 import { registerSandboxCommand } from './commands/sandbox.ts'
+import { registerServeCommand } from './commands/serve.ts'
 import { EXIT, UsageError } from './exit-codes.ts'
 
 const program = new Command()
@@ -15,6 +19,10 @@ const program = new Command()
 
 registerSandboxCommand(program)
 registerDemoCommand(program)
+registerExtractCommand(program)
+registerGraphCommand(program)
+registerHealthCommand(program)
+registerServeCommand(program)
 
 try {
   await program.parseAsync(process.argv)

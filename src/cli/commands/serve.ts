@@ -1,0 +1,55 @@
+/**
+ * `provisio serve`: the long-running service. For now it runs the extraction schedule (one
+ * scheduler across processes, through a lease) and answers liveness checks on `/healthz`.
+ */
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import { hostname } from 'node:os'
+import type { Command } from 'commander'
+import { ExtractionScheduler } from '../../extract/scheduler.ts'
+import { withCommandContext } from '../context.ts'
+import { integerOption } from '../options.ts'
+import { untilSignal } from '../signals.ts'
+import { extractOne } from './extract.ts'
+
+/** Adds the `serve` command. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the service: extraction schedule and health endpoint')
+    .option('--port <n>', 'HTTP port', integerOption('--port'), 8080)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action(async (options: { port: number; host: string }) => {
+      await withCommandContext(program, async (context) => {
+        const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+        const scheduler = new ExtractionScheduler({
+          db: context.store.db,
+          config: context.config,
+          holder: `${hostname()}:${process.pid}:${randomUUID()}`,
+          log,
+          extract: async (integration) => {
+            const summary = await extractOne({ ...context, json: true }, integration, false)
+            log(
+              `extracted ${summary.integration}: ${summary.usersSeen} users, ${summary.groupsSeen} groups, ${summary.rowsWritten} rows written`,
+            )
+          },
+        })
+        const server = createServer((request, response) => {
+          const ok = request.method === 'GET' && request.url === '/healthz'
+          response.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' })
+          response.end(
+            JSON.stringify(ok ? { status: 'ok' } : { error: { code: 'not_found', message: 'not found' } }),
+          )
+        })
+        await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve))
+        const address = server.address()
+        const port = typeof address === 'object' && address ? address.port : options.port
+        process.stdout.write(`http://${options.host}:${port}\n`)
+        scheduler.start()
+        await untilSignal()
+        log('stopping: waiting for the extraction in progress')
+        await scheduler.stop()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      })
+    })
+}

@@ -1,0 +1,283 @@
+/**
+ * Applying a run's staged resources to the access graph in one transaction: only rows whose
+ * content changed are written, and what the target no longer has is marked removed. Until this
+ * commits, readers see the previous graph whole.
+ */
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../store/tables.ts'
+import type { ExtractionMode } from './extraction-target.ts'
+
+export interface ApplyCounts {
+  rowsWritten: number
+  rowsRemoved: number
+}
+
+/**
+ * Applies staged rows. A full run also marks removed everything not seen; an incremental run
+ * only saw changed resources, so it replaces the memberships of the groups it saw and removes nothing else.
+ */
+export async function applyStagedRun(
+  db: Kysely<Database>,
+  runId: string,
+  integration: string,
+  mode: ExtractionMode,
+  now: string,
+): Promise<ApplyCounts> {
+  return db.transaction().execute(async (trx) => {
+    // Members whose type the target did not state are nested groups when they are one of its groups.
+    await trx
+      .updateTable('staged_memberships')
+      .set({ member_type: 'Group' })
+      .where('run_id', '=', runId)
+      .where('member_type', '=', 'User')
+      .where((eb) =>
+        eb(
+          'member_id',
+          'in',
+          eb.selectFrom('staged_groups').select('staged_groups.id').where('staged_groups.run_id', '=', runId),
+        ),
+      )
+      .execute()
+    let written = 0
+    let removed = 0
+    written += await upsertAccounts(trx, runId, now)
+    written += await upsertGroups(trx, runId, now)
+    written += await upsertMemberships(trx, runId, now)
+    if (mode === 'full') {
+      removed += await markRemoved(trx, 'accounts', 'staged_accounts', runId, integration, now)
+      removed += await markRemoved(trx, 'groups', 'staged_groups', runId, integration, now)
+      removed += await markMembershipsRemoved(trx, runId, integration, now, false)
+    } else {
+      removed += await markMembershipsRemoved(trx, runId, integration, now, true)
+    }
+    return { rowsWritten: written, rowsRemoved: removed }
+  })
+}
+
+async function upsertAccounts(trx: Kysely<Database>, runId: string, now: string): Promise<number> {
+  const result = await trx
+    .insertInto('accounts')
+    .columns([
+      'integration',
+      'id',
+      'user_name',
+      'external_id',
+      'display_name',
+      'email',
+      'active',
+      'attributes',
+      'raw',
+      'created_at',
+      'last_modified',
+      'content_hash',
+      'first_seen_at',
+      'updated_at',
+      'removed_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('staged_accounts')
+        .select([
+          'integration',
+          'id',
+          'user_name',
+          'external_id',
+          'display_name',
+          'email',
+          'active',
+          'attributes',
+          'raw',
+          'created_at',
+          'last_modified',
+          'content_hash',
+          sql<string>`${now}`.as('first_seen_at'),
+          sql<string>`${now}`.as('updated_at'),
+          sql<null>`null`.as('removed_at'),
+        ])
+        .where('run_id', '=', runId),
+    )
+    .onConflict((conflict) =>
+      conflict
+        .columns(['integration', 'id'])
+        .doUpdateSet((eb) => ({
+          user_name: eb.ref('excluded.user_name'),
+          external_id: eb.ref('excluded.external_id'),
+          display_name: eb.ref('excluded.display_name'),
+          email: eb.ref('excluded.email'),
+          active: eb.ref('excluded.active'),
+          attributes: eb.ref('excluded.attributes'),
+          raw: eb.ref('excluded.raw'),
+          created_at: eb.ref('excluded.created_at'),
+          last_modified: eb.ref('excluded.last_modified'),
+          content_hash: eb.ref('excluded.content_hash'),
+          updated_at: eb.ref('excluded.updated_at'),
+          removed_at: null,
+        }))
+        .where((eb) =>
+          eb.or([
+            eb('accounts.content_hash', '<>', eb.ref('excluded.content_hash')),
+            eb('accounts.removed_at', 'is not', null),
+          ]),
+        ),
+    )
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n)
+}
+
+async function upsertGroups(trx: Kysely<Database>, runId: string, now: string): Promise<number> {
+  const result = await trx
+    .insertInto('groups')
+    .columns([
+      'integration',
+      'id',
+      'display_name',
+      'external_id',
+      'attributes',
+      'raw',
+      'created_at',
+      'last_modified',
+      'content_hash',
+      'first_seen_at',
+      'updated_at',
+      'removed_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('staged_groups')
+        .select([
+          'integration',
+          'id',
+          'display_name',
+          'external_id',
+          'attributes',
+          'raw',
+          'created_at',
+          'last_modified',
+          'content_hash',
+          sql<string>`${now}`.as('first_seen_at'),
+          sql<string>`${now}`.as('updated_at'),
+          sql<null>`null`.as('removed_at'),
+        ])
+        .where('run_id', '=', runId),
+    )
+    .onConflict((conflict) =>
+      conflict
+        .columns(['integration', 'id'])
+        .doUpdateSet((eb) => ({
+          display_name: eb.ref('excluded.display_name'),
+          external_id: eb.ref('excluded.external_id'),
+          attributes: eb.ref('excluded.attributes'),
+          raw: eb.ref('excluded.raw'),
+          created_at: eb.ref('excluded.created_at'),
+          last_modified: eb.ref('excluded.last_modified'),
+          content_hash: eb.ref('excluded.content_hash'),
+          updated_at: eb.ref('excluded.updated_at'),
+          removed_at: null,
+        }))
+        .where((eb) =>
+          eb.or([
+            eb('groups.content_hash', '<>', eb.ref('excluded.content_hash')),
+            eb('groups.removed_at', 'is not', null),
+          ]),
+        ),
+    )
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n)
+}
+
+async function upsertMemberships(trx: Kysely<Database>, runId: string, now: string): Promise<number> {
+  const result = await trx
+    .insertInto('memberships')
+    .columns(['integration', 'group_id', 'member_id', 'member_type', 'first_seen_at', 'removed_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('staged_memberships')
+        .select([
+          'integration',
+          'group_id',
+          'member_id',
+          'member_type',
+          sql<string>`${now}`.as('first_seen_at'),
+          sql<null>`null`.as('removed_at'),
+        ])
+        .where('run_id', '=', runId),
+    )
+    .onConflict((conflict) =>
+      conflict
+        .columns(['integration', 'group_id', 'member_id'])
+        .doUpdateSet((eb) => ({ member_type: eb.ref('excluded.member_type'), removed_at: null }))
+        .where((eb) =>
+          eb.or([
+            eb('memberships.removed_at', 'is not', null),
+            eb('memberships.member_type', '<>', eb.ref('excluded.member_type')),
+          ]),
+        ),
+    )
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0n)
+}
+
+async function markRemoved(
+  trx: Kysely<Database>,
+  table: 'accounts' | 'groups',
+  staged: 'staged_accounts' | 'staged_groups',
+  runId: string,
+  integration: string,
+  now: string,
+): Promise<number> {
+  const result = await trx
+    .updateTable(table)
+    .set({ removed_at: now, updated_at: now })
+    .where('integration', '=', integration)
+    .where('removed_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom(staged)
+            .select(sql`1`.as('one'))
+            .where(`${staged}.run_id`, '=', runId)
+            .whereRef(`${staged}.id`, '=', `${table}.id`),
+        ),
+      ),
+    )
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** Marks memberships gone; `onlyStagedGroups` limits it to groups the run saw (incremental runs). */
+async function markMembershipsRemoved(
+  trx: Kysely<Database>,
+  runId: string,
+  integration: string,
+  now: string,
+  onlyStagedGroups: boolean,
+): Promise<number> {
+  let query = trx
+    .updateTable('memberships')
+    .set({ removed_at: now })
+    .where('integration', '=', integration)
+    .where('removed_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('staged_memberships')
+            .select(sql`1`.as('one'))
+            .where('staged_memberships.run_id', '=', runId)
+            .whereRef('staged_memberships.group_id', '=', 'memberships.group_id')
+            .whereRef('staged_memberships.member_id', '=', 'memberships.member_id'),
+        ),
+      ),
+    )
+  if (onlyStagedGroups) {
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('staged_groups')
+          .select(sql`1`.as('one'))
+          .where('staged_groups.run_id', '=', runId)
+          .whereRef('staged_groups.id', '=', 'memberships.group_id'),
+      ),
+    )
+  }
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
