@@ -8,6 +8,12 @@ import { registerSandboxCommand } from './commands/sandbox.ts'
 import { registerServeCommand } from './commands/serve.ts'
 import { EXIT, UsageError } from './exit-codes.ts'
 
+// `provisio graph … | head` closes stdout early; that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
+
 const program = new Command()
   .name('provisio')
   .description('Identity lifecycle management over SCIM 2.0')

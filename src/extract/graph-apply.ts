@@ -10,6 +10,8 @@ import type { ExtractionMode } from './extraction-target.ts'
 export interface ApplyCounts {
   rowsWritten: number
   rowsRemoved: number
+  /** Distinct memberships the run saw (Group.members and User.groups may state the same edge). */
+  membershipsSeen: number
 }
 
 /**
@@ -50,7 +52,12 @@ export async function applyStagedRun(
     } else {
       removed += await markMembershipsRemoved(trx, runId, integration, now, true)
     }
-    return { rowsWritten: written, rowsRemoved: removed }
+    const seen = await trx
+      .selectFrom('staged_memberships')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('run_id', '=', runId)
+      .executeTakeFirst()
+    return { rowsWritten: written, rowsRemoved: removed, membershipsSeen: Number(seen?.n ?? 0) }
   })
 }
 

@@ -85,6 +85,7 @@ export async function runExtraction(
 
     report({ phase: 'applying' })
     const applied = await applyStagedRun(db, runId, target.integration, mode, now().toISOString())
+    progress.memberships = applied.membershipsSeen
     if (index)
       await replaceSchemas(db, target.integration, discovery.schemas ?? [], index, now().toISOString())
     await clearStaging(db, runId)

@@ -114,7 +114,8 @@ export interface AttributeIndexTable {
 }
 
 /** Resources read by a running extraction before they are applied to the graph in one go. */
-export interface StagedAccountsTable extends Omit<AccountsTable, 'first_seen_at' | 'updated_at' | 'removed_at'> {
+export interface StagedAccountsTable
+  extends Omit<AccountsTable, 'first_seen_at' | 'updated_at' | 'removed_at'> {
   run_id: string
 }
 

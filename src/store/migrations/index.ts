@@ -1,0 +1,11 @@
+/**
+ * Every migration, in the order it runs. Names sort in that order and never change once released:
+ * a database remembers them, and a name it knows but this list lacks stops the migrator.
+ */
+import type { Migration } from 'kysely'
+import { accessGraph } from './0001_access_graph.ts'
+
+/** The ordered record of migrations, shared by SQLite and PostgreSQL. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_access_graph': accessGraph,
+}
