@@ -1,8 +1,10 @@
 /** `npm run bench -- <name…>`: runs the named benchmarks (all when none is named). */
+import { runExtractBenchmark } from './extract.ts'
 import { runScimBenchmark } from './scim.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   scim: runScimBenchmark,
+  extract: runExtractBenchmark,
 }
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))

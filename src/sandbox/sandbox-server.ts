@@ -34,6 +34,8 @@ export interface SandboxOptions {
   seedUsers?: number
   /** Generated groups to start with (ignored when a state file is loaded). */
   seedGroups?: number
+  /** Teams each seeded user joins besides its department group (default 1). */
+  seedTeamsPerUser?: number
   /** JSON file holding the state across restarts. */
   stateFile?: string
   /** Largest page (and `filter.maxResults`), default 1000. */
@@ -141,7 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const loaded = stateFile ? await stateFile.load() : false
   if (!loaded) {
     seedUsers(store, options.seedUsers ?? 0)
-    seedGroups(store, options.seedGroups ?? 0, options.seedUsers ?? 0)
+    seedGroups(store, options.seedGroups ?? 0, options.seedUsers ?? 0, options.seedTeamsPerUser ?? 1)
   }
   if (stateFile) {
     store.onChange(() => stateFile.schedule())

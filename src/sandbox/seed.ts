@@ -107,9 +107,10 @@ export function seedUsers(store: ResourceStore, count: number): number {
 
 /**
  * Inserts groups 1..count: the first ones are named after departments and hold that department's
- * users; the rest (`Team {g}`) hold every user whose number is ≡ g modulo `count`.
+ * users; the rest (`Team {g}`) hold every user whose number is ≡ g modulo `count`. With
+ * `teamsPerUser` above 1, each user also joins that many further teams, spread evenly.
  */
-export function seedGroups(store: ResourceStore, count: number, userCount: number): number {
+export function seedGroups(store: ResourceStore, count: number, userCount: number, teamsPerUser = 1): number {
   if (count <= 0) return 0
   const members: MultiValue[][] = Array.from({ length: count + 1 }, () => [])
   for (let n = 1; n <= userCount; n++) {
@@ -117,8 +118,15 @@ export function seedGroups(store: ResourceStore, count: number, userCount: numbe
     if (!store.users.get(id)) continue
     const department = (n % DEPARTMENTS.length) + 1
     if (department <= count) members[department]!.push({ value: id, type: 'User' })
-    const team = n % count === 0 ? count : n % count
-    if (team > DEPARTMENTS.length) members[team]!.push({ value: id, type: 'User' })
+    const joined = new Set<number>()
+    for (let t = 0; t < teamsPerUser; t++) {
+      const slot = (n + t * Math.floor(count / teamsPerUser)) % count
+      const team = slot === 0 ? count : slot
+      if (team > DEPARTMENTS.length && !joined.has(team)) {
+        joined.add(team)
+        members[team]!.push({ value: id, type: 'User' })
+      }
+    }
   }
   const created = new Date().toISOString()
   let added = 0

@@ -2,9 +2,8 @@
 import { isAbsolute, resolve } from 'node:path'
 import { StoreConfigError } from './errors.ts'
 
-/** Where the data lives, as parsed from the `database` setting. */
+/** Where the data lives, as parsed from the `database` setting; a SQLite filename is absolute or `:memory:`. */
 export type DatabaseTarget =
-  | { dialect: 'sqlite'; filename: ':memory:' }
   | { dialect: 'sqlite'; filename: string }
   | { dialect: 'postgres'; connectionString: string }
 

@@ -114,6 +114,12 @@ async function openPostgres(
       `PostgreSQL schema "${wanted}" is not allowed: use 1 to 63 lower-case letters, digits and underscores, not starting with a digit`,
     )
   }
+  if (wanted !== undefined && new URL(connectionString).searchParams.has('options')) {
+    // pg lets the URL's `options` replace ours, which would silently drop the search_path.
+    throw new StoreConfigError(
+      `database ${redacted} sets "options" in its URL; it cannot be combined with the schema option ("${wanted}")`,
+    )
+  }
   const pool = new pg.Pool({
     connectionString,
     max: options.poolMax ?? 10,

@@ -19,6 +19,12 @@ export function registerSandboxCommand(program: Command): void {
     .option('--faults <spec>', 'inject faults, e.g. 429=0.05,500=0.02,drop=0.01,latency=20-80,rps=200')
     .option('--seed-users <n>', 'start with N generated users', integerOption('--seed-users'), 0)
     .option('--seed-groups <n>', 'start with N generated groups', integerOption('--seed-groups'), 0)
+    .option(
+      '--seed-teams-per-user <n>',
+      'teams each generated user joins besides its department group',
+      integerOption('--seed-teams-per-user'),
+      1,
+    )
     .option('--state <file>', 'keep state in this JSON file across restarts')
     .action(async (options: SandboxCommandOptions) => {
       let faults: ReturnType<typeof parseFaultSpec> | undefined
@@ -33,6 +39,7 @@ export function registerSandboxCommand(program: Command): void {
         host: options.host,
         seedUsers: options.seedUsers,
         seedGroups: options.seedGroups,
+        seedTeamsPerUser: options.seedTeamsPerUser,
         ...(token ? { token } : {}),
         ...(faults ? { faults } : {}),
         ...(options.state ? { stateFile: options.state } : {}),
@@ -54,5 +61,6 @@ interface SandboxCommandOptions {
   faults?: string
   seedUsers: number
   seedGroups: number
+  seedTeamsPerUser: number
   state?: string
 }
