@@ -14,7 +14,7 @@ import type {
   ExtractionSummary,
   ExtractionTarget,
 } from './extraction-target.ts'
-import { applyStagedRun } from './graph-apply.ts'
+import { applyStagedRun, completeDirectRun, discardDirectRun, graphIsEmpty } from './graph-apply.ts'
 import { prefetch } from './prefetch.ts'
 import { finishRunRecord, heartbeat, lastSuccessfulRun, startRunRecord } from './run-records.ts'
 import { replaceSchemas } from './schema-records.ts'
@@ -26,6 +26,8 @@ export interface ExtractionOptions {
   onProgress?: (progress: ExtractionProgress) => void
   now?: () => Date
 }
+
+const HEARTBEAT_EVERY_MS = 2_000
 
 /** Clock skew tolerated between us and the target when asking for changes since the last run. */
 const INCREMENTAL_OVERLAP_MS = 5 * 60_000
@@ -42,10 +44,20 @@ export async function runExtraction(
   const since = options.mode === 'incremental' ? await incrementalBaseline(db, target, notes) : undefined
   const mode: ExtractionMode = since ? 'incremental' : 'full'
   const runId = await startRunRecord(db, target.integration, mode, started.toISOString())
+  // A first extraction has no previous graph to keep whole: it writes once, straight into the graph.
+  const into = mode === 'full' && (await graphIsEmpty(db, target.integration)) ? 'graph' : 'staging'
   const progress: ExtractionProgress = { phase: 'discovery', pages: 0, users: 0, groups: 0, memberships: 0 }
   const report = (update: Partial<ExtractionProgress>) => {
     Object.assign(progress, update)
     options.onProgress?.({ ...progress })
+  }
+  let lastBeat = 0
+  // Progress is recorded every few seconds, not every page: each record is a write.
+  const beat = async () => {
+    const at = now()
+    if (at.getTime() - lastBeat < HEARTBEAT_EVERY_MS) return
+    lastBeat = at.getTime()
+    await heartbeat(db, runId, at.toISOString(), counts(progress))
   }
   try {
     report({})
@@ -55,36 +67,51 @@ export async function runExtraction(
       : undefined
     if (target.extensionSchemas && !discovery.schemas)
       notes.push('the target has no /Schemas: extensions not extracted')
-    const context: StagingContext = { db, runId, integration: target.integration, index }
+    const context: StagingContext = {
+      db,
+      runId,
+      integration: target.integration,
+      index,
+      into,
+      now: started.toISOString(),
+    }
     const changedSince = since ? where.gt('meta.lastModified', since) : undefined
 
-    for await (const page of prefetch(target.client.users.pages(listQuery(target.client, changedSince)))) {
-      progress.memberships += await stageUsers(context, page.resources)
-      report({
-        phase: 'users',
-        pages: progress.pages + 1,
-        users: progress.users + page.resources.length,
-        expected: page.totalResults,
-      })
-      await heartbeat(db, runId, now().toISOString(), counts(progress))
-    }
+    // Groups first: when they carry their members, User.groups (which states the same edges
+    // again) is not needed; targets that only offer User.groups still give the graph its memberships.
     const withGroups = target.groups && target.client.capabilities.groups
     if (!withGroups) notes.push('users only: the target has no groups')
+    let groupsCarryMembers = false
     if (withGroups) {
       for await (const page of prefetch(target.client.groups.pages(listQuery(target.client, changedSince)))) {
-        progress.memberships += await stageGroups(context, page.resources)
+        groupsCarryMembers ||= page.resources.some((group) => Array.isArray(group.members))
+        await stageGroups(context, page.resources)
         report({
           phase: 'groups',
           pages: progress.pages + 1,
           groups: progress.groups + page.resources.length,
           expected: page.totalResults,
         })
-        await heartbeat(db, runId, now().toISOString(), counts(progress))
+        await beat()
       }
+    }
+    const membershipsFromUsers = !groupsCarryMembers
+    for await (const page of prefetch(target.client.users.pages(listQuery(target.client, changedSince)))) {
+      await stageUsers(context, page.resources, membershipsFromUsers)
+      report({
+        phase: 'users',
+        pages: progress.pages + 1,
+        users: progress.users + page.resources.length,
+        expected: page.totalResults,
+      })
+      await beat()
     }
 
     report({ phase: 'applying' })
-    const applied = await applyStagedRun(db, runId, target.integration, mode, now().toISOString())
+    const applied =
+      into === 'graph'
+        ? await completeDirectRun(db, target.integration)
+        : await applyStagedRun(db, runId, target.integration, mode, now().toISOString())
     progress.memberships = applied.membershipsSeen
     if (index)
       await replaceSchemas(db, target.integration, discovery.schemas ?? [], index, now().toISOString())
@@ -115,7 +142,9 @@ export async function runExtraction(
     }
   } catch (error) {
     const failure = new ExtractionError(target.integration, runId, progress.phase, error)
-    await clearStaging(db, runId).catch(() => undefined)
+    await (into === 'graph' ? discardDirectRun(db, target.integration) : clearStaging(db, runId)).catch(
+      () => undefined,
+    )
     const finished = now()
     await finishRunRecord(db, runId, {
       status: 'failed',

@@ -22,10 +22,24 @@ export interface StagingContext {
   runId: string
   integration: string
   index: AttributeIndex | undefined
+  /**
+   * Where rows go: the staging tables, or, when the integration's graph is empty (its first
+   * extraction), straight into the graph, since there is no previous graph to keep whole.
+   */
+  into: 'staging' | 'graph'
+  /** Timestamp of rows written straight into the graph. */
+  now: string
 }
 
-/** Stages a page of users; returns the memberships their `groups` attribute states. */
-export async function stageUsers(context: StagingContext, users: readonly ScimUser[]): Promise<number> {
+/**
+ * Stages a page of users, and with `withMemberships` the memberships their `groups` attribute
+ * states (for targets whose groups do not list members).
+ */
+export async function stageUsers(
+  context: StagingContext,
+  users: readonly ScimUser[],
+  withMemberships: boolean,
+): Promise<void> {
   const accounts: StagedAccountsTable[] = []
   const memberships: StagedMembershipsTable[] = []
   for (const user of users) {
@@ -33,6 +47,7 @@ export async function stageUsers(context: StagingContext, users: readonly ScimUs
     accounts.push(accountRow(context, user))
     // Targets that only offer User.groups still give the graph its memberships; indirect
     // memberships are derived, not edges.
+    if (!withMemberships) continue
     for (const group of user.groups ?? []) {
       const type = typeof group.type === 'string' ? group.type.toLowerCase() : 'direct'
       if (typeof group.value !== 'string' || type === 'indirect') continue
@@ -40,14 +55,20 @@ export async function stageUsers(context: StagingContext, users: readonly ScimUs
     }
   }
   await context.db.transaction().execute(async (trx) => {
-    if (accounts.length > 0) await trx.insertInto('staged_accounts').values(accounts).execute()
-    await insertMemberships(trx, memberships)
+    if (accounts.length > 0) {
+      if (context.into === 'staging') await trx.insertInto('staged_accounts').values(accounts).execute()
+      else
+        await trx
+          .insertInto('accounts')
+          .values(accounts.map((row) => liveRow(context, row)))
+          .execute()
+    }
+    await insertMemberships(trx, context, memberships)
   })
-  return memberships.length
 }
 
-/** Stages a page of groups and their members; returns the number of memberships staged. */
-export async function stageGroups(context: StagingContext, groups: readonly ScimGroup[]): Promise<number> {
+/** Stages a page of groups and their members. */
+export async function stageGroups(context: StagingContext, groups: readonly ScimGroup[]): Promise<void> {
   const rows: StagedGroupsTable[] = []
   const memberships: StagedMembershipsTable[] = []
   for (const group of groups) {
@@ -60,10 +81,16 @@ export async function stageGroups(context: StagingContext, groups: readonly Scim
     }
   }
   await context.db.transaction().execute(async (trx) => {
-    if (rows.length > 0) await trx.insertInto('staged_groups').values(rows).execute()
-    await insertMemberships(trx, memberships)
+    if (rows.length > 0) {
+      if (context.into === 'staging') await trx.insertInto('staged_groups').values(rows).execute()
+      else
+        await trx
+          .insertInto('groups')
+          .values(rows.map((row) => liveRow(context, row)))
+          .execute()
+    }
+    await insertMemberships(trx, context, memberships)
   })
-  return memberships.length
 }
 
 /** Removes a run's staging rows. */
@@ -77,16 +104,41 @@ export async function clearStaging(db: Kysely<Database>, runId: string): Promise
 
 async function insertMemberships(
   trx: Kysely<Database>,
+  context: StagingContext,
   rows: readonly StagedMembershipsTable[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += MEMBERSHIP_ROWS_PER_INSERT) {
-    await trx
-      .insertInto('staged_memberships')
-      .values(rows.slice(i, i + MEMBERSHIP_ROWS_PER_INSERT))
-      // The same edge can be stated by Group.members and User.groups.
-      .onConflict((conflict) => conflict.columns(['run_id', 'group_id', 'member_id']).doNothing())
-      .execute()
+    const chunk = rows.slice(i, i + MEMBERSHIP_ROWS_PER_INSERT)
+    // The same edge can be stated twice (a group listed on two pages, or twice in one list).
+    if (context.into === 'graph') {
+      await trx
+        .insertInto('memberships')
+        .values(
+          chunk.map(({ run_id: _runId, ...row }) => ({
+            ...row,
+            first_seen_at: context.now,
+            removed_at: null,
+          })),
+        )
+        .onConflict((conflict) => conflict.columns(['integration', 'group_id', 'member_id']).doNothing())
+        .execute()
+    } else {
+      await trx
+        .insertInto('staged_memberships')
+        .values(chunk)
+        .onConflict((conflict) => conflict.columns(['run_id', 'group_id', 'member_id']).doNothing())
+        .execute()
+    }
   }
+}
+
+/** A staged row as a graph row: no run id, first seen and updated now. */
+function liveRow<T extends { run_id: string }>(
+  context: StagingContext,
+  row: T,
+): Omit<T, 'run_id'> & { first_seen_at: string; updated_at: string; removed_at: null } {
+  const { run_id: _runId, ...rest } = row
+  return { ...rest, first_seen_at: context.now, updated_at: context.now, removed_at: null }
 }
 
 function accountRow(context: StagingContext, user: ScimUser): StagedAccountsTable {
