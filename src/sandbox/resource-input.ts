@@ -4,13 +4,12 @@
  * input dropped (RFC 7644 §3.3, §3.5.1) and, on replacement, server-kept values carried over.
  */
 
+import { simpleTypeMismatch } from '../scim/attribute-types.ts'
 import { ScimProtocolError } from '../scim/errors.ts'
 import type { ResourceSchema } from '../scim/resource-schema.ts'
 import type { AttributeDefinition, SchemaDefinition, ScimResource } from '../scim/resources.ts'
 
 // xsd:dateTime (RFC 7643 §2.3.5); the time zone is optional in XML Schema.
-const DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /** Attribute definitions of one schema by lower-cased name, built once per schema. */
 const indexCache = new WeakMap<readonly AttributeDefinition[], Map<string, AttributeDefinition>>()
@@ -57,27 +56,9 @@ function checkScalar(def: AttributeDefinition, value: unknown, where: string): u
   const fail = (expected: string): never => {
     throw invalid(`Attribute "${where}" must be ${expected}, got ${describe(value)}`)
   }
-  switch (def.type) {
-    case 'string':
-    case 'reference':
-      return typeof value === 'string' ? value : fail('a string')
-    case 'boolean':
-      return typeof value === 'boolean' ? value : fail('a JSON boolean (true or false)')
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) ? value : fail('an integer')
-    case 'decimal':
-      return typeof value === 'number' && Number.isFinite(value) ? value : fail('a number')
-    case 'dateTime':
-      return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))
-        ? value
-        : fail('an xsd:dateTime string such as "2024-01-31T08:00:00Z"')
-    case 'binary':
-      return typeof value === 'string' && value.length % 4 === 0 && BASE64.test(value)
-        ? value
-        : fail('a base64 string')
-    case 'complex':
-      return checkComplex(def, value, where)
-  }
+  if (def.type === 'complex') return checkComplex(def, value, where)
+  const mismatch = simpleTypeMismatch(def, value)
+  return mismatch === undefined ? value : fail(mismatch)
 }
 
 function checkComplex(def: AttributeDefinition, value: unknown, where: string): Record<string, unknown> {

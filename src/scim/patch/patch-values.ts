@@ -1,12 +1,12 @@
 /** JSON value helpers of the PATCH engine: type checks against attribute definitions, identity, keys. */
 
+import { simpleTypeMismatch } from '../attribute-types.ts'
 import { ScimProtocolError } from '../errors.ts'
 import type { AttributeDefinition } from '../resources.ts'
 
 export type JsonObject = Record<string, unknown>
 
 // xsd:dateTime (RFC 7643 §2.3.5); the time zone is optional in XML Schema.
-const DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/
 
 export const lower = (s: string): string => s.toLowerCase()
 
@@ -103,24 +103,11 @@ export function checkValue(
     throw fail('invalidValue', `attribute "${label}" must be ${expected}, not ${describe(value)}`)
   }
   if (Array.isArray(value)) wrong('a single value')
-  switch (def.type) {
-    case 'string':
-    case 'reference':
-    case 'binary':
-      return typeof value === 'string' ? value : wrong('a string')
-    case 'boolean':
-      return typeof value === 'boolean' ? value : wrong('a JSON boolean (true or false)')
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) ? value : wrong('an integer')
-    case 'decimal':
-      return typeof value === 'number' && Number.isFinite(value) ? value : wrong('a number')
-    case 'dateTime':
-      return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))
-        ? value
-        : wrong('an xsd:dateTime string such as "2024-01-31T08:00:00Z"')
-    case 'complex':
-      return isObject(value) ? checkComplex(def, value, label, keepNulls) : wrong('an object')
+  if (def.type === 'complex') {
+    return isObject(value) ? checkComplex(def, value, label, keepNulls) : wrong('an object')
   }
+  const mismatch = simpleTypeMismatch(def, value)
+  return mismatch === undefined ? value : wrong(mismatch)
 }
 
 /**
