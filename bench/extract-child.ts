@@ -9,7 +9,12 @@ if (!url || !token || !databaseFile) throw new Error('usage: extract-child URL T
 const store = await openDatabase(`sqlite:${databaseFile}`)
 const client = new ScimClient({ baseUrl: url, auth: { bearer: token }, integration: 'bench' })
 const started = process.hrtime.bigint()
-const summary = await runExtraction(store.db, { integration: 'bench', client, groups: true, extensionSchemas: false })
+const summary = await runExtraction(store.db, {
+  integration: 'bench',
+  client,
+  groups: true,
+  extensionSchemas: false,
+})
 const seconds = Number(process.hrtime.bigint() - started) / 1e9
 await client.close()
 await store.close()

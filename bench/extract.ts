@@ -61,13 +61,21 @@ export async function runExtractBenchmark(): Promise<void> {
     const users = await readAll('/Users')
     const groups = await readAll('/Groups')
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    if (users !== USERS || groups !== GROUPS) throw new Error(`bare loop read ${users} users, ${groups} groups`)
+    if (users !== USERS || groups !== GROUPS)
+      throw new Error(`bare loop read ${users} users, ${groups} groups`)
     return seconds
   }
   const extraction = async (round: number): Promise<ChildResult> => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'bench/extract-child.ts', sandbox.url, sandbox.token, join(folder, `round${round}.db`)],
+      [
+        '--import',
+        'tsx',
+        'bench/extract-child.ts',
+        sandbox.url,
+        sandbox.token,
+        join(folder, `round${round}.db`),
+      ],
       { maxBuffer: 1 << 20 },
     )
     const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult

@@ -12,8 +12,14 @@ export class ExtractionError extends Error {
       cause instanceof ScimError && cause.retryable
         ? ' The target may be temporarily unavailable; the next scheduled extraction will try again.'
         : ''
+    const during =
+      phase === 'applying'
+        ? 'while applying it to the access graph'
+        : phase === 'discovery'
+          ? 'during discovery'
+          : `while reading ${phase}`
     super(
-      `Extraction of ${integration} failed while reading ${phase} (run ${runId}): ${reason}. The access graph keeps the previous extraction.${hint}`,
+      `Extraction of ${integration} failed ${during} (run ${runId}): ${reason}. The access graph keeps the previous extraction.${hint}`,
       { cause },
     )
     this.name = 'ExtractionError'

@@ -14,9 +14,13 @@ export interface ApplyCounts {
   membershipsSeen: number
 }
 
+/** Where a run's memberships came from: `Group.members`, or `User.groups` for targets that only offer that. */
+export type MembershipSource = 'groups' | 'users'
+
 /**
  * Applies staged rows. A full run also marks removed everything not seen; an incremental run
- * only saw changed resources, so it replaces the memberships of the groups it saw and removes nothing else.
+ * only saw changed resources, so it replaces the memberships of the resources that state them
+ * (the groups it saw, or with User.groups the users it saw) and removes nothing else.
  */
 export async function applyStagedRun(
   db: Kysely<Database>,
@@ -24,20 +28,47 @@ export async function applyStagedRun(
   integration: string,
   mode: ExtractionMode,
   now: string,
+  membershipSource: MembershipSource = 'groups',
 ): Promise<ApplyCounts> {
   return db.transaction().execute(async (trx) => {
-    // Members whose type the target did not state are nested groups when they are one of its groups.
+    // A run another process declared abandoned has lost its staging rows: applying would mark
+    // everything it had not staged yet as removed.
+    const alive = await trx
+      .updateTable('extraction_runs')
+      .set({ heartbeat_at: now })
+      .where('id', '=', runId)
+      .where('status', '=', 'running')
+      .executeTakeFirst()
+    if (Number(alive.numUpdatedRows) !== 1) {
+      throw new Error(`run ${runId} is no longer running (it was declared abandoned); nothing was applied`)
+    }
+    // Members whose type the target did not state are nested groups when they are one of its
+    // groups: one this run saw, or (an incremental run reads only what changed) one already in the graph.
     await trx
       .updateTable('staged_memberships')
       .set({ member_type: 'Group' })
       .where('run_id', '=', runId)
       .where('member_type', '=', 'User')
       .where((eb) =>
-        eb(
-          'member_id',
-          'in',
-          eb.selectFrom('staged_groups').select('staged_groups.id').where('staged_groups.run_id', '=', runId),
-        ),
+        eb.or([
+          eb(
+            'member_id',
+            'in',
+            eb
+              .selectFrom('staged_groups')
+              .select('staged_groups.id')
+              .where('staged_groups.run_id', '=', runId),
+          ),
+          eb(
+            'member_id',
+            'in',
+            eb
+              .selectFrom('groups')
+              .select('groups.id')
+              .where('groups.integration', '=', integration)
+              .where('groups.removed_at', 'is', null),
+          ),
+        ]),
       )
       .execute()
     let written = 0
@@ -48,9 +79,9 @@ export async function applyStagedRun(
     if (mode === 'full') {
       removed += await markRemoved(trx, 'accounts', 'staged_accounts', runId, integration, now)
       removed += await markRemoved(trx, 'groups', 'staged_groups', runId, integration, now)
-      removed += await markMembershipsRemoved(trx, runId, integration, now, false)
+      removed += await markMembershipsRemoved(trx, runId, integration, now, 'all')
     } else {
-      removed += await markMembershipsRemoved(trx, runId, integration, now, true)
+      removed += await markMembershipsRemoved(trx, runId, integration, now, membershipSource)
     }
     const seen = await trx
       .selectFrom('staged_memberships')
@@ -251,13 +282,16 @@ async function markRemoved(
   return Number(result.numUpdatedRows)
 }
 
-/** Marks memberships gone; `onlyStagedGroups` limits it to groups the run saw (incremental runs). */
+/**
+ * Marks memberships gone that the run did not see: all of them (`all`, a full run), or only
+ * those of the groups (`groups`) or users (`users`) the run read, for an incremental run.
+ */
 async function markMembershipsRemoved(
   trx: Kysely<Database>,
   runId: string,
   integration: string,
   now: string,
-  onlyStagedGroups: boolean,
+  scope: 'all' | MembershipSource,
 ): Promise<number> {
   let query = trx
     .updateTable('memberships')
@@ -275,7 +309,7 @@ async function markMembershipsRemoved(
         ),
       ),
     )
-  if (onlyStagedGroups) {
+  if (scope === 'groups') {
     query = query.where(({ exists, selectFrom }) =>
       exists(
         selectFrom('staged_groups')
@@ -284,9 +318,37 @@ async function markMembershipsRemoved(
           .whereRef('staged_groups.id', '=', 'memberships.group_id'),
       ),
     )
+  } else if (scope === 'users') {
+    query = query
+      .where('member_type', '=', 'User')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('staged_accounts')
+            .select(sql`1`.as('one'))
+            .where('staged_accounts.run_id', '=', runId)
+            .whereRef('staged_accounts.id', '=', 'memberships.member_id'),
+        ),
+      )
   }
   const result = await query.executeTakeFirst()
   return Number(result.numUpdatedRows)
+}
+
+/**
+ * Whether the integration's current groups state their members (`Group.members`): some group in
+ * the graph was stored with a member list. Targets that only offer User.groups never do.
+ */
+export async function graphGroupsStateMembers(db: Kysely<Database>, integration: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('groups')
+    .select('id')
+    .where('integration', '=', integration)
+    .where('removed_at', 'is', null)
+    // `raw` is JSON.stringify output: a `members` key with a non-empty list reads exactly so.
+    .where('raw', 'like', '%"members":[{%')
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
 }
 
 /** Whether the integration's graph is empty, so a full extraction may write straight into it. */

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { IntegrationConfig, ProvisioConfig } from '../config/index.ts'
 import type { Database } from '../store/index.ts'
+import { nextDueTime } from './scheduler.ts'
 
 export type LifecycleState = 'enabled' | 'disabled' | 'refused'
 
@@ -15,7 +16,7 @@ export interface IntegrationHealth {
   lastError: { runId: string; at: string; message: string } | null
   running: { runId: string; startedAt: string } | null
   counts: { accounts: number; groups: number; memberships: number }
-  /** When the schedule next extracts it. */
+  /** When the schedule next extracts it (after a failure: once the retry back-off has passed). */
   nextExtractionAt: string
 }
 
@@ -89,7 +90,7 @@ async function healthOf(
       : null,
     running: running ? { runId: running.id, startedAt: running.started_at } : null,
     counts: await graphCounts(db, name),
-    nextExtractionAt: new Date(Math.max(due, now.getTime())).toISOString(),
+    nextExtractionAt: new Date(Math.max(nextDueTime(lastRun, integration) ?? 0, now.getTime())).toISOString(),
   }
 }
 

@@ -3,9 +3,11 @@
  * staging, then applied to the access graph in one transaction. A failed page fails the run
  * loudly and leaves the previous graph as it was.
  */
+import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { buildAttributeIndex } from '../graph/index.ts'
 import { type Filter, type ScimClient, where } from '../scim/index.ts'
+import { acquireLease, readLease, releaseLease } from '../store/leases.ts'
 import type { Database } from '../store/tables.ts'
 import { ExtractionError } from './extraction-error.ts'
 import type {
@@ -14,10 +16,23 @@ import type {
   ExtractionSummary,
   ExtractionTarget,
 } from './extraction-target.ts'
-import { applyStagedRun, completeDirectRun, discardDirectRun, graphIsEmpty } from './graph-apply.ts'
+import {
+  applyStagedRun,
+  completeDirectRun,
+  discardDirectRun,
+  graphGroupsStateMembers,
+  graphIsEmpty,
+} from './graph-apply.ts'
 import { prefetch } from './prefetch.ts'
-import { finishRunRecord, heartbeat, lastSuccessfulRun, startRunRecord } from './run-records.ts'
-import { replaceSchemas } from './schema-records.ts'
+import {
+  failAbandonedRuns,
+  finishRunRecord,
+  heartbeat,
+  lastSuccessfulRun,
+  recordRunMode,
+  startRunRecord,
+} from './run-records.ts'
+import { forgetSchemas, replaceSchemas } from './schema-records.ts'
 import { clearStaging, type StagingContext, stageGroups, stageUsers } from './staging.ts'
 
 export interface ExtractionOptions {
@@ -32,20 +47,73 @@ const HEARTBEAT_EVERY_MS = 2_000
 /** Clock skew tolerated between us and the target when asking for changes since the last run. */
 const INCREMENTAL_OVERLAP_MS = 5 * 60_000
 
-/** Extracts one integration into the access graph and records the run. */
+/**
+ * How long an extraction holds its integration without renewing (it renews with every heartbeat).
+ * As long as the scheduler waits before it declares a silent run abandoned.
+ */
+const EXTRACTION_LEASE_MS = 10 * 60_000
+
+/** Another extraction of the same integration is running, in this process or another. */
+export class ExtractionBusyError extends Error {
+  readonly integration: string
+
+  constructor(integration: string, until: string | undefined) {
+    super(
+      `Extraction of ${integration} not started: another extraction of it is running${until ? ` (its claim runs until ${until} unless renewed)` : ''}. The access graph is unchanged.`,
+    )
+    this.name = 'ExtractionBusyError'
+    this.integration = integration
+  }
+}
+
+/**
+ * Extracts one integration into the access graph and records the run. One extraction of an
+ * integration runs at a time, across processes sharing the store; another one is refused with
+ * ExtractionBusyError.
+ */
 export async function runExtraction(
   db: Kysely<Database>,
   target: ExtractionTarget,
   options: ExtractionOptions = {},
 ): Promise<ExtractionSummary> {
   const now = options.now ?? (() => new Date())
+  const lease = `extraction:${target.integration}`
+  const holder = randomUUID()
+  if (!(await acquireLease(db, lease, holder, EXTRACTION_LEASE_MS, { now: now() }))) {
+    throw new ExtractionBusyError(target.integration, (await readLease(db, lease))?.expiresAt)
+  }
+  const renew = async (at: Date) => {
+    if (!(await acquireLease(db, lease, holder, EXTRACTION_LEASE_MS, { now: at }))) {
+      throw new Error(`another process took over the extraction of ${target.integration}`)
+    }
+  }
+  try {
+    // Holding the integration, any run of it still marked running belongs to a process that died
+    // (a live one would hold the claim): it is failed now rather than left looking busy.
+    await failAbandonedRuns(db, now(), 0, target.integration)
+    return await extract(db, target, options, now, renew)
+  } finally {
+    await releaseLease(db, lease, holder).catch(() => undefined)
+  }
+}
+
+async function extract(
+  db: Kysely<Database>,
+  target: ExtractionTarget,
+  options: ExtractionOptions,
+  now: () => Date,
+  renew: (at: Date) => Promise<void>,
+): Promise<ExtractionSummary> {
   const started = now()
   const notes: string[] = []
-  const since = options.mode === 'incremental' ? await incrementalBaseline(db, target, notes) : undefined
-  const mode: ExtractionMode = since ? 'incremental' : 'full'
+  const baseline =
+    options.mode === 'incremental' ? await lastSuccessfulRun(db, target.integration) : undefined
+  if (options.mode === 'incremental' && !baseline) {
+    notes.push('full extraction: no earlier successful extraction to start from')
+  }
+  let mode: ExtractionMode = baseline ? 'incremental' : 'full'
   const runId = await startRunRecord(db, target.integration, mode, started.toISOString())
-  // A first extraction has no previous graph to keep whole: it writes once, straight into the graph.
-  const into = mode === 'full' && (await graphIsEmpty(db, target.integration)) ? 'graph' : 'staging'
+  let into: StagingContext['into'] = 'staging'
   const progress: ExtractionProgress = { phase: 'discovery', pages: 0, users: 0, groups: 0, memberships: 0 }
   const report = (update: Partial<ExtractionProgress>) => {
     Object.assign(progress, update)
@@ -57,11 +125,24 @@ export async function runExtraction(
     const at = now()
     if (at.getTime() - lastBeat < HEARTBEAT_EVERY_MS) return
     lastBeat = at.getTime()
+    await renew(at)
     await heartbeat(db, runId, at.toISOString(), counts(progress))
   }
   try {
     report({})
     const discovery = await target.client.discover({ schemas: target.extensionSchemas })
+    // What the target filters on is known once discovery has refined the capabilities.
+    if (mode === 'incremental' && !filtersOnLastModified(target.client)) {
+      notes.push('full extraction: the target cannot filter on meta.lastModified')
+      mode = 'full'
+      await recordRunMode(db, runId, mode)
+    }
+    const since =
+      mode === 'incremental' && baseline
+        ? new Date(new Date(baseline.started_at).getTime() - INCREMENTAL_OVERLAP_MS).toISOString()
+        : undefined
+    // A first extraction has no previous graph to keep whole: it writes once, straight into the graph.
+    into = mode === 'full' && (await graphIsEmpty(db, target.integration)) ? 'graph' : 'staging'
     const index = target.extensionSchemas
       ? buildAttributeIndex(discovery.schemas ?? [], discovery.resourceTypes)
       : undefined
@@ -95,7 +176,13 @@ export async function runExtraction(
         await beat()
       }
     }
-    const membershipsFromUsers = !groupsCarryMembers
+    // An incremental run may have read no group with members (none changed, or only emptied
+    // ones); the graph then tells whether this target states members on its groups at all.
+    // Without groups in the graph, User.groups would only name groups that are not there.
+    const membershipsFromUsers =
+      withGroups &&
+      !groupsCarryMembers &&
+      !(mode === 'incremental' && (await graphGroupsStateMembers(db, target.integration)))
     for await (const page of prefetch(target.client.users.pages(listQuery(target.client, changedSince)))) {
       await stageUsers(context, page.resources, membershipsFromUsers)
       report({
@@ -108,13 +195,23 @@ export async function runExtraction(
     }
 
     report({ phase: 'applying' })
+    await renew(now())
     const applied =
       into === 'graph'
         ? await completeDirectRun(db, target.integration)
-        : await applyStagedRun(db, runId, target.integration, mode, now().toISOString())
+        : await applyStagedRun(
+            db,
+            runId,
+            target.integration,
+            mode,
+            now().toISOString(),
+            membershipsFromUsers ? 'users' : 'groups',
+          )
     progress.memberships = applied.membershipsSeen
     if (index)
       await replaceSchemas(db, target.integration, discovery.schemas ?? [], index, now().toISOString())
+    // Without the flag custom extensions are not writable: a reverse index from before must go.
+    else await forgetSchemas(db, target.integration)
     await clearStaging(db, runId)
     const finished = now()
     const durationMs = finished.getTime() - started.getTime()
@@ -170,24 +267,8 @@ function listQuery(client: ScimClient, changedSince: Filter | undefined) {
   }
 }
 
-/**
- * When an incremental extraction can run: after a successful one, against a target that filters
- * on `meta.lastModified gt`. Otherwise the run is full and the notes say why.
- */
-async function incrementalBaseline(
-  db: Kysely<Database>,
-  target: ExtractionTarget,
-  notes: string[],
-): Promise<string | undefined> {
-  const filter = target.client.capabilities.filter
-  if (!filter.supported || !filter.operators.includes('gt')) {
-    notes.push('full extraction: the target cannot filter on meta.lastModified')
-    return undefined
-  }
-  const last = await lastSuccessfulRun(db, target.integration)
-  if (!last) {
-    notes.push('full extraction: no earlier successful extraction to start from')
-    return undefined
-  }
-  return new Date(new Date(last.started_at).getTime() - INCREMENTAL_OVERLAP_MS).toISOString()
+/** Whether the target evaluates `meta.lastModified gt …` itself, so an incremental read is cheap. */
+function filtersOnLastModified(client: ScimClient): boolean {
+  const filter = client.capabilities.filter
+  return filter.supported && filter.operators.includes('gt')
 }

@@ -80,25 +80,45 @@ export async function lastSuccessfulRun(
   return query.orderBy('started_at', 'desc').limit(1).executeTakeFirst()
 }
 
+/** Changes a run's mode once discovery has shown the target cannot serve the one asked for. */
+export async function recordRunMode(
+  db: Kysely<Database>,
+  runId: string,
+  mode: ExtractionMode,
+): Promise<void> {
+  await db.updateTable('extraction_runs').set({ mode }).where('id', '=', runId).execute()
+}
+
 /**
  * Marks runs whose process died (no heartbeat for `staleAfterMs`) as failed, so they stop
- * looking busy and the scheduler runs the integration again.
+ * looking busy and the scheduler runs the integration again, and deletes what they had staged.
+ * With `integration`, only that integration's runs.
  */
 export async function failAbandonedRuns(
   db: Kysely<Database>,
   now: Date,
   staleAfterMs: number,
+  integration?: string,
 ): Promise<number> {
   const cutoff = new Date(now.getTime() - staleAfterMs).toISOString()
-  const result = await db
-    .updateTable('extraction_runs')
-    .set({
-      status: 'failed',
-      error: 'abandoned: the process running it stopped',
-      finished_at: now.toISOString(),
-    })
-    .where('status', '=', 'running')
-    .where('heartbeat_at', '<', cutoff)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows)
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .updateTable('extraction_runs')
+      .set({
+        status: 'failed',
+        error: 'abandoned: the process running it stopped',
+        finished_at: now.toISOString(),
+      })
+      .where('status', '=', 'running')
+      .where('heartbeat_at', '<=', cutoff)
+    if (integration !== undefined) query = query.where('integration', '=', integration)
+    const abandoned = await query.returning('id').execute()
+    const ids = abandoned.map((run) => run.id)
+    if (ids.length > 0) {
+      await trx.deleteFrom('staged_accounts').where('run_id', 'in', ids).execute()
+      await trx.deleteFrom('staged_groups').where('run_id', 'in', ids).execute()
+      await trx.deleteFrom('staged_memberships').where('run_id', 'in', ids).execute()
+    }
+    return ids.length
+  })
 }

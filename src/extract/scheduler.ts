@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { IntegrationConfig, ProvisioConfig } from '../config/index.ts'
-import { acquireLease, type Database, releaseLease } from '../store/index.ts'
+import { acquireLease, type Database, type ExtractionRunsTable, releaseLease } from '../store/index.ts'
 import { failAbandonedRuns } from './run-records.ts'
 
 const LEASE_NAME = 'extraction-scheduler'
@@ -62,12 +62,12 @@ export class ExtractionScheduler {
   async #tick(): Promise<void> {
     const { db, config, holder, leaseMs, now, extract, log } = this.#options
     try {
-      if (!(await acquireLease(db, LEASE_NAME, holder, leaseMs))) return
+      if (!(await acquireLease(db, LEASE_NAME, holder, leaseMs, { now: now() }))) return
       await failAbandonedRuns(db, now(), ABANDONED_AFTER_MS)
       for (const integration of Object.values(config.integrations)) {
         if (!(await isDue(db, integration, now()))) continue
         // Renew before each extraction so a long one does not let another process take over.
-        if (!(await acquireLease(db, LEASE_NAME, holder, leaseMs))) return
+        if (!(await acquireLease(db, LEASE_NAME, holder, leaseMs, { now: now() }))) return
         try {
           await extract(integration)
         } catch (error) {
@@ -93,11 +93,24 @@ export async function isDue(
     .orderBy('started_at', 'desc')
     .limit(1)
     .executeTakeFirst()
-  if (!last) return true
-  if (last.status === 'running') return false
+  const due = nextDueTime(last, integration)
+  return due !== undefined && due <= now.getTime()
+}
+
+/**
+ * When the schedule extracts an integration next (epoch ms), given its last run: at once when it
+ * never ran, its interval after a success, the failure back-off after a failure; undefined while
+ * one runs.
+ */
+export function nextDueTime(
+  last: Pick<ExtractionRunsTable, 'status' | 'started_at'> | undefined,
+  integration: Pick<IntegrationConfig, 'extractionInterval'>,
+): number | undefined {
+  if (!last) return 0
+  if (last.status === 'running') return undefined
   const wait =
     last.status === 'failed'
       ? Math.min(integration.extractionInterval, RETRY_AFTER_FAILURE_MS)
       : integration.extractionInterval
-  return new Date(last.started_at).getTime() + wait <= now.getTime()
+  return new Date(last.started_at).getTime() + wait
 }

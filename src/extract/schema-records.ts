@@ -59,3 +59,11 @@ function fingerprint(rows: readonly unknown[]): string {
     .sort()
     .join('\n')
 }
+
+/** Deletes an integration's stored schemas and reverse index (extension schemas turned off). */
+export async function forgetSchemas(db: Kysely<Database>, integration: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('target_schemas').where('integration', '=', integration).execute()
+    await trx.deleteFrom('attribute_index').where('integration', '=', integration).execute()
+  })
+}

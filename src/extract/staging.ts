@@ -55,12 +55,19 @@ export async function stageUsers(
     }
   }
   await context.db.transaction().execute(async (trx) => {
+    // A resource listed twice (the listing shifted between pages) is kept as first read.
     if (accounts.length > 0) {
-      if (context.into === 'staging') await trx.insertInto('staged_accounts').values(accounts).execute()
+      if (context.into === 'staging')
+        await trx
+          .insertInto('staged_accounts')
+          .values(accounts)
+          .onConflict((conflict) => conflict.columns(['run_id', 'id']).doNothing())
+          .execute()
       else
         await trx
           .insertInto('accounts')
           .values(accounts.map((row) => liveRow(context, row)))
+          .onConflict((conflict) => conflict.columns(['integration', 'id']).doNothing())
           .execute()
     }
     await insertMemberships(trx, context, memberships)
@@ -82,11 +89,17 @@ export async function stageGroups(context: StagingContext, groups: readonly Scim
   }
   await context.db.transaction().execute(async (trx) => {
     if (rows.length > 0) {
-      if (context.into === 'staging') await trx.insertInto('staged_groups').values(rows).execute()
+      if (context.into === 'staging')
+        await trx
+          .insertInto('staged_groups')
+          .values(rows)
+          .onConflict((conflict) => conflict.columns(['run_id', 'id']).doNothing())
+          .execute()
       else
         await trx
           .insertInto('groups')
           .values(rows.map((row) => liveRow(context, row)))
+          .onConflict((conflict) => conflict.columns(['integration', 'id']).doNothing())
           .execute()
     }
     await insertMemberships(trx, context, memberships)
@@ -143,6 +156,7 @@ function liveRow<T extends { run_id: string }>(
 
 function accountRow(context: StagingContext, user: ScimUser): StagedAccountsTable {
   const attributes = normalizeUser(user, context.index)
+  const normalized = JSON.stringify(attributes)
   const raw = JSON.stringify(user)
   return {
     run_id: context.runId,
@@ -153,17 +167,18 @@ function accountRow(context: StagingContext, user: ScimUser): StagedAccountsTabl
     display_name: textOf(attributes.display_name),
     email: textOf(attributes.email),
     active: typeof attributes.active === 'boolean' ? (attributes.active ? 1 : 0) : null,
-    attributes: JSON.stringify(attributes),
+    attributes: normalized,
     raw,
     created_at: textOf(user.meta?.created),
     last_modified: textOf(user.meta?.lastModified),
-    content_hash: hashOf(raw),
+    content_hash: hashOf(raw, normalized),
   }
 }
 
 function groupRow(context: StagingContext, group: ScimGroup): StagedGroupsTable {
   // Members live in the memberships table; keeping them in the group's attributes too would double the graph.
   const { members: _members, ...attributes } = normalizeGroup(group, context.index)
+  const normalized = JSON.stringify(attributes)
   const raw = JSON.stringify(group)
   return {
     run_id: context.runId,
@@ -171,11 +186,11 @@ function groupRow(context: StagingContext, group: ScimGroup): StagedGroupsTable 
     id: group.id ?? '',
     display_name: textOf(attributes.display_name),
     external_id: textOf(attributes.external_id),
-    attributes: JSON.stringify(attributes),
+    attributes: normalized,
     raw,
     created_at: textOf(group.meta?.created),
     last_modified: textOf(group.meta?.lastModified),
-    content_hash: hashOf(raw),
+    content_hash: hashOf(raw, normalized),
   }
 }
 
@@ -195,11 +210,13 @@ function membershipRow(
 }
 
 /**
- * Hash of the resource as the target sent it. The same target sends an unchanged resource the same
- * way; hashing its text costs a fraction of canonicalizing it, on a path run for every resource.
+ * Hash of the resource as the target sent it and as the graph normalized it. The same target sends
+ * an unchanged resource the same way; hashing its text costs a fraction of canonicalizing it, on a
+ * path run for every resource. The normalized text is in it too, so a row is rewritten when only
+ * its normalization changed (extension schemas turned on or off, a new attribute in `/Schemas`).
  */
-function hashOf(raw: string): string {
-  return createHash('sha256').update(raw).digest('base64url')
+function hashOf(raw: string, normalized: string): string {
+  return createHash('sha256').update(raw).update('\n').update(normalized).digest('base64url')
 }
 
 function textOf(value: unknown): string | null {

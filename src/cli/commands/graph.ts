@@ -29,15 +29,37 @@ export function registerGraphCommand(program: Command): void {
         const filter = parseCliFilter(options.filter)
         await withCommandContext(program, async (context) => {
           const [integration] = selectIntegrations(context.config, [options.integration])
-          const records: GraphRecord[] = []
-          for await (const record of SEARCHES[kind](context.store.db, integration!.name, filter))
-            records.push(record)
-          process.stdout.write(
-            context.json ? `${JSON.stringify(records, null, 2)}\n` : formatTable(kind, records),
-          )
+          const records = SEARCHES[kind](context.store.db, integration!.name, filter)
+          if (context.json) {
+            await writeJsonArray(records)
+            return
+          }
+          const table: GraphRecord[] = []
+          for await (const record of records) table.push(record)
+          process.stdout.write(formatTable(kind, table))
         })
       })
   }
+}
+
+/**
+ * Writes records as `JSON.stringify(records, null, 2)` would, one record at a time, so a graph of
+ * any size is printed with the memory of one page of the search.
+ */
+async function writeJsonArray(records: AsyncIterable<GraphRecord>): Promise<void> {
+  let first = true
+  for await (const record of records) {
+    const text = JSON.stringify(record, null, 2).replaceAll('\n', '\n  ')
+    await write(`${first ? '[\n  ' : ',\n  '}${text}`)
+    first = false
+  }
+  await write(first ? '[]\n' : '\n]\n')
+}
+
+/** Writes to stdout, waiting while its buffer is full. */
+function write(text: string): Promise<void> {
+  if (process.stdout.write(text)) return Promise.resolve()
+  return new Promise((resolve) => process.stdout.once('drain', resolve))
 }
 
 function parseCliFilter(text: string | undefined): Filter | undefined {
