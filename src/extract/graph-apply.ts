@@ -73,8 +73,8 @@ export async function applyStagedRun(
       .execute()
     let written = 0
     let removed = 0
-    written += await upsertAccounts(trx, runId, now)
-    written += await upsertGroups(trx, runId, now)
+    written += await upsertResources(trx, 'accounts', runId, now)
+    written += await upsertResources(trx, 'groups', runId, now)
     written += await upsertMemberships(trx, runId, now)
     if (mode === 'full') {
       removed += await markRemoved(trx, 'accounts', 'staged_accounts', runId, integration, now)
@@ -92,135 +92,47 @@ export async function applyStagedRun(
   })
 }
 
-async function upsertAccounts(trx: Kysely<Database>, runId: string, now: string): Promise<number> {
-  const result = await trx
-    .insertInto('accounts')
-    .columns([
-      'integration',
-      'id',
-      'user_name',
-      'external_id',
-      'display_name',
-      'email',
-      'active',
-      'attributes',
-      'raw',
-      'created_at',
-      'last_modified',
-      'content_hash',
-      'first_seen_at',
-      'updated_at',
-      'removed_at',
-    ])
-    .expression((eb) =>
-      eb
-        .selectFrom('staged_accounts')
-        .select([
-          'integration',
-          'id',
-          'user_name',
-          'external_id',
-          'display_name',
-          'email',
-          'active',
-          'attributes',
-          'raw',
-          'created_at',
-          'last_modified',
-          'content_hash',
-          sql<string>`${now}`.as('first_seen_at'),
-          sql<string>`${now}`.as('updated_at'),
-          sql<null>`null`.as('removed_at'),
-        ])
-        .where('run_id', '=', runId),
-    )
-    .onConflict((conflict) =>
-      conflict
-        .columns(['integration', 'id'])
-        .doUpdateSet((eb) => ({
-          user_name: eb.ref('excluded.user_name'),
-          external_id: eb.ref('excluded.external_id'),
-          display_name: eb.ref('excluded.display_name'),
-          email: eb.ref('excluded.email'),
-          active: eb.ref('excluded.active'),
-          attributes: eb.ref('excluded.attributes'),
-          raw: eb.ref('excluded.raw'),
-          created_at: eb.ref('excluded.created_at'),
-          last_modified: eb.ref('excluded.last_modified'),
-          content_hash: eb.ref('excluded.content_hash'),
-          updated_at: eb.ref('excluded.updated_at'),
-          removed_at: null,
-        }))
-        .where((eb) =>
-          eb.or([
-            eb('accounts.content_hash', '<>', eb.ref('excluded.content_hash')),
-            eb('accounts.removed_at', 'is not', null),
-          ]),
-        ),
-    )
-    .executeTakeFirst()
-  return Number(result.numInsertedOrUpdatedRows ?? 0n)
-}
+/** Columns of the content a resource row carries, beyond its key and bookkeeping. */
+const CONTENT_COLUMNS = {
+  accounts: [
+    'user_name',
+    'external_id',
+    'display_name',
+    'email',
+    'active',
+    'attributes',
+    'raw',
+    'created_at',
+    'last_modified',
+    'content_hash',
+  ],
+  groups: ['display_name', 'external_id', 'attributes', 'raw', 'created_at', 'last_modified', 'content_hash'],
+} as const
 
-async function upsertGroups(trx: Kysely<Database>, runId: string, now: string): Promise<number> {
-  const result = await trx
-    .insertInto('groups')
-    .columns([
-      'integration',
-      'id',
-      'display_name',
-      'external_id',
-      'attributes',
-      'raw',
-      'created_at',
-      'last_modified',
-      'content_hash',
-      'first_seen_at',
-      'updated_at',
-      'removed_at',
-    ])
-    .expression((eb) =>
-      eb
-        .selectFrom('staged_groups')
-        .select([
-          'integration',
-          'id',
-          'display_name',
-          'external_id',
-          'attributes',
-          'raw',
-          'created_at',
-          'last_modified',
-          'content_hash',
-          sql<string>`${now}`.as('first_seen_at'),
-          sql<string>`${now}`.as('updated_at'),
-          sql<null>`null`.as('removed_at'),
-        ])
-        .where('run_id', '=', runId),
-    )
-    .onConflict((conflict) =>
-      conflict
-        .columns(['integration', 'id'])
-        .doUpdateSet((eb) => ({
-          display_name: eb.ref('excluded.display_name'),
-          external_id: eb.ref('excluded.external_id'),
-          attributes: eb.ref('excluded.attributes'),
-          raw: eb.ref('excluded.raw'),
-          created_at: eb.ref('excluded.created_at'),
-          last_modified: eb.ref('excluded.last_modified'),
-          content_hash: eb.ref('excluded.content_hash'),
-          updated_at: eb.ref('excluded.updated_at'),
-          removed_at: null,
-        }))
-        .where((eb) =>
-          eb.or([
-            eb('groups.content_hash', '<>', eb.ref('excluded.content_hash')),
-            eb('groups.removed_at', 'is not', null),
-          ]),
-        ),
-    )
-    .executeTakeFirst()
-  return Number(result.numInsertedOrUpdatedRows ?? 0n)
+/**
+ * Copies a run's staged accounts or groups into the graph, writing only rows that are new, whose
+ * content changed, or that come back after being removed. Written as one statement with the
+ * table as a parameter: the query builder cannot type a table chosen at run time.
+ */
+async function upsertResources(
+  trx: Kysely<Database>,
+  table: 'accounts' | 'groups',
+  runId: string,
+  now: string,
+): Promise<number> {
+  const staged = table === 'accounts' ? 'staged_accounts' : 'staged_groups'
+  const content = CONTENT_COLUMNS[table].map((column) => sql.ref(column))
+  const result = await sql`
+    INSERT INTO ${sql.table(table)} (integration, id, ${sql.join(content)}, first_seen_at, updated_at, removed_at)
+    SELECT integration, id, ${sql.join(content)}, ${now}, ${now}, NULL
+    FROM ${sql.table(staged)} WHERE run_id = ${runId}
+    ON CONFLICT (integration, id) DO UPDATE SET
+      ${sql.join(CONTENT_COLUMNS[table].map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`))},
+      updated_at = excluded.updated_at,
+      removed_at = NULL
+    WHERE ${sql.table(table)}.content_hash <> excluded.content_hash OR ${sql.table(table)}.removed_at IS NOT NULL
+  `.execute(trx)
+  return Number(result.numAffectedRows ?? 0n)
 }
 
 async function upsertMemberships(trx: Kysely<Database>, runId: string, now: string): Promise<number> {
@@ -349,66 +261,4 @@ export async function graphGroupsStateMembers(db: Kysely<Database>, integration:
     .limit(1)
     .executeTakeFirst()
   return row !== undefined
-}
-
-/** Whether the integration's graph is empty, so a full extraction may write straight into it. */
-export async function graphIsEmpty(db: Kysely<Database>, integration: string): Promise<boolean> {
-  const account = await db
-    .selectFrom('accounts')
-    .select('id')
-    .where('integration', '=', integration)
-    .limit(1)
-    .executeTakeFirst()
-  if (account) return false
-  const group = await db
-    .selectFrom('groups')
-    .select('id')
-    .where('integration', '=', integration)
-    .limit(1)
-    .executeTakeFirst()
-  return !group
-}
-
-/** Completes a first extraction written straight into the graph: nested-group edges and counts. */
-export async function completeDirectRun(db: Kysely<Database>, integration: string): Promise<ApplyCounts> {
-  return db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('memberships')
-      .set({ member_type: 'Group' })
-      .where('integration', '=', integration)
-      .where('member_type', '=', 'User')
-      .where((eb) =>
-        eb(
-          'member_id',
-          'in',
-          eb.selectFrom('groups').select('groups.id').where('groups.integration', '=', integration),
-        ),
-      )
-      .execute()
-    const count = async (table: 'accounts' | 'groups' | 'memberships') =>
-      Number(
-        (
-          await trx
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number | string>().as('n'))
-            .where('integration', '=', integration)
-            .executeTakeFirst()
-        )?.n ?? 0,
-      )
-    const memberships = await count('memberships')
-    return {
-      rowsWritten: (await count('accounts')) + (await count('groups')) + memberships,
-      rowsRemoved: 0,
-      membershipsSeen: memberships,
-    }
-  })
-}
-
-/** Takes back what a failed first extraction wrote, leaving the integration's graph empty as it was. */
-export async function discardDirectRun(db: Kysely<Database>, integration: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('memberships').where('integration', '=', integration).execute()
-    await trx.deleteFrom('groups').where('integration', '=', integration).execute()
-    await trx.deleteFrom('accounts').where('integration', '=', integration).execute()
-  })
 }

@@ -9,6 +9,7 @@ import { buildAttributeIndex } from '../graph/index.ts'
 import { type Filter, type ScimClient, where } from '../scim/index.ts'
 import { acquireLease, readLease, releaseLease } from '../store/leases.ts'
 import type { Database } from '../store/tables.ts'
+import { completeDirectRun, discardDirectRun, graphIsEmpty } from './direct-run.ts'
 import { ExtractionError } from './extraction-error.ts'
 import type {
   ExtractionMode,
@@ -16,13 +17,7 @@ import type {
   ExtractionSummary,
   ExtractionTarget,
 } from './extraction-target.ts'
-import {
-  applyStagedRun,
-  completeDirectRun,
-  discardDirectRun,
-  graphGroupsStateMembers,
-  graphIsEmpty,
-} from './graph-apply.ts'
+import { applyStagedRun, graphGroupsStateMembers } from './graph-apply.ts'
 import { prefetch } from './prefetch.ts'
 import {
   failAbandonedRuns,
