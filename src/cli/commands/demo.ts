@@ -31,9 +31,8 @@ export function registerDemoCommand(program: Command): void {
         if (json) process.stdout.write(`${JSON.stringify({ sandbox: sandbox.url, steps })}\n`)
         if (options.serve) {
           process.stderr.write(
-            `
-The sandbox keeps serving at ${sandbox.url} until Ctrl-C.
-`,
+            `\nThe sandbox keeps serving at ${sandbox.url} until Ctrl-C; its bearer token is ` +
+              'generated unless PROVISIO_SANDBOX_TOKEN chooses one.\n',
           )
           await untilSignal()
         }
