@@ -95,6 +95,15 @@ export type CapabilityOverrides = {
 
 /** Applies overrides on top of a capabilities object, section by section. */
 export function mergeCapabilities(base: ScimCapabilities, overrides: CapabilityOverrides): ScimCapabilities {
+  return mergeSections(base, overrides) as unknown as ScimCapabilities
+}
+
+/** Stacks two sets of overrides, the second winning, section by section as mergeCapabilities does. */
+export function mergeOverrides(base: CapabilityOverrides, extra: CapabilityOverrides): CapabilityOverrides {
+  return mergeSections(base, extra) as CapabilityOverrides
+}
+
+function mergeSections(base: object, overrides: object): Record<string, unknown> {
   const merged = { ...base } as Record<string, unknown>
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue
@@ -104,7 +113,7 @@ export function mergeCapabilities(base: ScimCapabilities, overrides: CapabilityO
         ? { ...(current as object), ...(value as object) }
         : value
   }
-  return merged as unknown as ScimCapabilities
+  return merged
 }
 
 /** Capabilities stated by a target's `/ServiceProviderConfig`. */

@@ -1,5 +1,5 @@
 /** The vendor profiles Provisio knows, by the name written after `vendor:` in provisio.yaml. */
-import type { CapabilityOverrides } from '../scim/capabilities.ts'
+import { type CapabilityOverrides, mergeOverrides } from '../scim/capabilities.ts'
 import { atlassian } from './atlassian.ts'
 import { egnyte } from './egnyte.ts'
 import { fivetran } from './fivetran.ts'
@@ -71,14 +71,5 @@ export function integrationOverrides(
   profile: VendorProfile,
   extra: CapabilityOverrides = {},
 ): CapabilityOverrides {
-  const merged: Record<string, unknown> = { ...profile.capabilities }
-  for (const [key, value] of Object.entries(extra)) {
-    if (value === undefined) continue
-    const current = merged[key]
-    merged[key] =
-      current && typeof current === 'object' && !Array.isArray(current) && typeof value === 'object'
-        ? { ...current, ...value }
-        : value
-  }
-  return merged as CapabilityOverrides
+  return mergeOverrides(profile.capabilities, extra)
 }
