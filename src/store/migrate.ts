@@ -1,5 +1,6 @@
 /** Applies the store's migrations with Kysely's Migrator and an in-code provider. */
-import { type Kysely, type MigrationProvider, Migrator } from 'kysely'
+import { setTimeout as delay } from 'node:timers/promises'
+import { type Kysely, type MigrationProvider, type MigrationResult, Migrator } from 'kysely'
 import { StoreMigrationError } from './errors.ts'
 import { migrations } from './migrations/index.ts'
 import type { Database } from './tables.ts'
@@ -26,23 +27,37 @@ function createMigrator(db: Kysely<Database>, options: MigrateOptions): Migrator
   })
 }
 
+/** Attempts before a failing migration is reported; see migrateToLatest. */
+const MIGRATION_ATTEMPTS = 5
+
 /** Runs every migration not yet applied and returns the names it ran, in order. */
 export async function migrateToLatest(db: Kysely<Database>, options: MigrateOptions = {}): Promise<string[]> {
-  const { error, results = [] } = await createMigrator(db, options).migrateToLatest()
-  if (error !== undefined) {
-    const failed = results.find((r) => r.status === 'Error')?.migrationName
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new StoreMigrationError(
-      failed !== undefined
-        ? `database migration ${failed} failed: ${reason}`
-        : reason.includes('is missing')
-          ? `database migration failed: ${reason}; the database was migrated by a newer Provisio, which it needs`
-          : `database migration failed: ${reason}`,
-      failed,
-      error,
-    )
+  for (let attempt = 1; ; attempt += 1) {
+    const { error, results = [] } = await createMigrator(db, options).migrateToLatest()
+    if (error === undefined) return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+    // Kysely locks migrations on PostgreSQL but not on SQLite: two processes opening a new
+    // database file at once both run the first migration, and the later one fails on the tables
+    // the other created. Its transaction rolled back; the next attempt finds the work done.
+    if (attempt < MIGRATION_ATTEMPTS) {
+      await delay(50 * attempt)
+      continue
+    }
+    throwMigrationError(error, results)
   }
-  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+function throwMigrationError(error: unknown, results: readonly MigrationResult[]): never {
+  const failed = results.find((r) => r.status === 'Error')?.migrationName
+  const reason = error instanceof Error ? error.message : String(error)
+  throw new StoreMigrationError(
+    failed !== undefined
+      ? `database migration ${failed} failed: ${reason}`
+      : reason.includes('is missing')
+        ? `database migration failed: ${reason}; the database was migrated by a newer Provisio, which it needs`
+        : `database migration failed: ${reason}`,
+    failed,
+    error,
+  )
 }
 
 /** Names of the migrations already applied to the database, in order. */

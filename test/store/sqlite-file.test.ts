@@ -60,3 +60,15 @@ describe('a SQLite file database', () => {
     await expect(openDatabase('sqlite::memory:', { schema: 'x' })).rejects.toBeInstanceOf(StoreConfigError)
   })
 })
+
+describe('a new SQLite file opened by several connections at once', () => {
+  it('is migrated once, and every connection opens it without a migration error', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const url = `sqlite:${join(dir, `concurrent-${round}.db`)}`
+      // Separate connections, as separate processes would have: their migrations interleave.
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openDatabase(url)))
+      for (const store of stores) expect(await appliedMigrations(store.db)).toEqual(['0001_access_graph'])
+      await Promise.all(stores.map((store) => store.close()))
+    }
+  })
+})
