@@ -5,6 +5,7 @@
 
 import { ScimProtocolError } from '../scim/errors.ts'
 import { applyPatchOperations } from '../scim/patch/patch-apply.ts'
+import type { ResourceSchema } from '../scim/resource-schema.ts'
 import type { PatchOperation } from '../scim/resources.ts'
 import { MESSAGE } from '../scim/schemas.ts'
 import { type Selection, selectAttributes, splitAttributeList } from './attribute-selection.ts'
@@ -106,10 +107,25 @@ export function replaceResource(
   id: string,
   request: ScimRequest,
 ): Reply {
+  return changeResource(ctx, kind, id, request, () => request.body)
+}
+
+/**
+ * The shared path of PUT and PATCH: the resource must exist and match `If-Match`; the new content
+ * is validated against the stored one; a change that changes nothing (removing an absent member,
+ * say) keeps the version.
+ */
+function changeResource(
+  ctx: SandboxContext,
+  kind: ResourceKind,
+  id: string,
+  request: ScimRequest,
+  change: (stored: StoredResource, schema: ResourceSchema) => unknown,
+): Reply {
   const stored = find(ctx, kind, id)
   checkIfMatch(request, stored)
   const schema = ctx.store.collection(kind).schema
-  const checked = checkResourceInput(schema, request.body, stored.data)
+  const checked = checkResourceInput(schema, change(stored, schema), stored.data)
   if (!jsonEqual(checked, stored.data)) ctx.store.replace(kind, stored, checked)
   return resourceReply(ctx, kind, stored, request, 200)
 }
@@ -135,14 +151,9 @@ export function patchResource(
   id: string,
   request: ScimRequest,
 ): Reply {
-  const stored = find(ctx, kind, id)
-  checkIfMatch(request, stored)
-  const schema = ctx.store.collection(kind).schema
-  const patched = applyPatchOperations(stored.data, patchOperations(request.body), schema)
-  const checked = checkResourceInput(schema, patched, stored.data)
-  // A PATCH that changes nothing (removing an absent member, say) keeps the version.
-  if (!jsonEqual(checked, stored.data)) ctx.store.replace(kind, stored, checked)
-  return resourceReply(ctx, kind, stored, request, 200)
+  return changeResource(ctx, kind, id, request, (stored, schema) =>
+    applyPatchOperations(stored.data, patchOperations(request.body), schema),
+  )
 }
 
 /** `DELETE /{type}/{id}`. */
