@@ -1,5 +1,5 @@
 /** Egnyte SCIM 2.0 (`/pubapi/scim/v2`): vendors.md §2. Little is documented; mostly generic. */
-import { GENERIC_MATCHABLE, RESEARCH_DATE } from './generic.ts'
+import { GENERIC_DEPROVISION, GENERIC_IDENTITY, RESEARCH_DATE } from './generic.ts'
 import { defineProfile } from './vendor-profile.ts'
 
 export const egnyte = defineProfile({
@@ -7,21 +7,8 @@ export const egnyte = defineProfile({
   displayName: 'Egnyte',
   capabilities: {},
   groups: true,
-  deprovision: {
-    deactivate: 'disable',
-    delete: 'hard-delete',
-    reactivation: true,
-    recordReadableAfterDelete: false,
-    defaultMode: 'deactivate',
-  },
-  identity: {
-    userNameMustBeEmail: false,
-    userNameEqualsEmail: false,
-    externalIdRequired: false,
-    duplicateCreate: 'unknown',
-    matchable: GENERIC_MATCHABLE,
-    singleEmail: false,
-  },
+  deprovision: GENERIC_DEPROVISION,
+  identity: GENERIC_IDENTITY,
   groupRules: { renameAllowed: true, displayNameUnique: true, protectedGroups: [] },
   discoveryAvailable: true,
   warnings: [

@@ -1,5 +1,5 @@
 /** The profile of a SCIM target we know nothing about: RFC behaviour, the safest choice where unsure. */
-import { defineProfile } from './vendor-profile.ts'
+import { defineProfile, type VendorProfile } from './vendor-profile.ts'
 
 /** Date of the vendor research (../shared/research/vendors.md) every profile is built from. */
 export const RESEARCH_DATE = '2026-11-29'
@@ -12,27 +12,33 @@ export const GENERIC_MATCHABLE: readonly string[] = [
   'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber',
 ]
 
+/** What active=false and DELETE do on an RFC-behaving target; vendors that document nothing else keep it. */
+export const GENERIC_DEPROVISION: VendorProfile['deprovision'] = {
+  deactivate: 'disable',
+  delete: 'hard-delete',
+  reactivation: true,
+  recordReadableAfterDelete: false,
+  defaultMode: 'deactivate',
+}
+
+/** Identity rules assumed of a target that documents none. */
+export const GENERIC_IDENTITY: VendorProfile['identity'] = {
+  userNameMustBeEmail: false,
+  userNameEqualsEmail: false,
+  externalIdRequired: false,
+  duplicateCreate: 'unknown',
+  matchable: GENERIC_MATCHABLE,
+  singleEmail: false,
+}
+
 export const generic = defineProfile({
   name: 'generic',
   displayName: 'Generic SCIM 2.0 service',
   // Discovery fills in the rest; DEFAULT_CAPABILITIES already holds the cautious assumptions.
   capabilities: {},
   groups: true,
-  deprovision: {
-    deactivate: 'disable',
-    delete: 'hard-delete',
-    reactivation: true,
-    recordReadableAfterDelete: false,
-    defaultMode: 'deactivate',
-  },
-  identity: {
-    userNameMustBeEmail: false,
-    userNameEqualsEmail: false,
-    externalIdRequired: false,
-    duplicateCreate: 'unknown',
-    matchable: GENERIC_MATCHABLE,
-    singleEmail: false,
-  },
+  deprovision: GENERIC_DEPROVISION,
+  identity: GENERIC_IDENTITY,
   groupRules: { renameAllowed: true, displayNameUnique: true, protectedGroups: [] },
   discoveryAvailable: true,
   warnings: [],

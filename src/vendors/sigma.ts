@@ -1,5 +1,5 @@
 /** Sigma Computing SCIM (groups are Sigma Teams): vendors.md §3. No API reference found; mostly generic. */
-import { GENERIC_MATCHABLE, RESEARCH_DATE } from './generic.ts'
+import { GENERIC_DEPROVISION, GENERIC_IDENTITY, RESEARCH_DATE } from './generic.ts'
 import { defineProfile } from './vendor-profile.ts'
 
 export const sigma = defineProfile({
@@ -7,21 +7,8 @@ export const sigma = defineProfile({
   displayName: 'Sigma Computing',
   capabilities: {},
   groups: true,
-  deprovision: {
-    deactivate: 'disable',
-    delete: 'hard-delete',
-    reactivation: true,
-    recordReadableAfterDelete: false,
-    defaultMode: 'deactivate',
-  },
-  identity: {
-    userNameMustBeEmail: false,
-    userNameEqualsEmail: false,
-    externalIdRequired: false,
-    duplicateCreate: 'unknown',
-    matchable: GENERIC_MATCHABLE,
-    singleEmail: false,
-  },
+  deprovision: GENERIC_DEPROVISION,
+  identity: GENERIC_IDENTITY,
   groupRules: { renameAllowed: true, displayNameUnique: true, protectedGroups: [] },
   discoveryAvailable: true,
   warnings: [

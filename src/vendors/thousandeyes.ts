@@ -1,5 +1,5 @@
 /** ThousandEyes SCIM 2.0 (`https://api.thousandeyes.com/scim/v2`), users only: vendors.md §8. */
-import { RESEARCH_DATE } from './generic.ts'
+import { GENERIC_DEPROVISION, RESEARCH_DATE } from './generic.ts'
 import { defineProfile } from './vendor-profile.ts'
 
 export const thousandeyes = defineProfile({
@@ -10,13 +10,7 @@ export const thousandeyes = defineProfile({
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   },
   groups: false,
-  deprovision: {
-    deactivate: 'disable',
-    delete: 'hard-delete',
-    reactivation: true,
-    recordReadableAfterDelete: false,
-    defaultMode: 'deactivate',
-  },
+  deprovision: GENERIC_DEPROVISION,
   identity: {
     userNameMustBeEmail: false,
     userNameEqualsEmail: false,

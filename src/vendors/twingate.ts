@@ -1,5 +1,5 @@
 /** Twingate SCIM (`https://{network}.twingate.com/api/scim/v2/`): vendors.md §7. */
-import { GENERIC_MATCHABLE, RESEARCH_DATE } from './generic.ts'
+import { GENERIC_DEPROVISION, GENERIC_MATCHABLE, RESEARCH_DATE } from './generic.ts'
 import { defineProfile } from './vendor-profile.ts'
 
 export const twingate = defineProfile({
@@ -12,13 +12,7 @@ export const twingate = defineProfile({
     attributeSelection: false,
   },
   groups: true,
-  deprovision: {
-    deactivate: 'disable',
-    delete: 'hard-delete',
-    reactivation: true,
-    recordReadableAfterDelete: false,
-    defaultMode: 'deactivate',
-  },
+  deprovision: GENERIC_DEPROVISION,
   identity: {
     userNameMustBeEmail: false,
     userNameEqualsEmail: false,

@@ -1,5 +1,5 @@
 /** Zapier SCIM (groups are Teams workspaces): vendors.md §6. */
-import { GENERIC_MATCHABLE, RESEARCH_DATE } from './generic.ts'
+import { GENERIC_DEPROVISION, GENERIC_MATCHABLE, RESEARCH_DATE } from './generic.ts'
 import { defineProfile } from './vendor-profile.ts'
 
 export const zapier = defineProfile({
@@ -12,13 +12,7 @@ export const zapier = defineProfile({
     pagination: { pageSize: 50 },
   },
   groups: true,
-  deprovision: {
-    deactivate: 'disable',
-    delete: 'hard-delete',
-    reactivation: true,
-    recordReadableAfterDelete: false,
-    defaultMode: 'deactivate',
-  },
+  deprovision: GENERIC_DEPROVISION,
   identity: {
     userNameMustBeEmail: true,
     userNameEqualsEmail: false,
