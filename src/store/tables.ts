@@ -138,6 +138,106 @@ export interface LeasesTable {
   expires_at: string
 }
 
+/** Lifecycle runs (0003_lifecycle): one plan executed, or waiting for approval. */
+export type RunStatus =
+  | 'awaiting_approval'
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'quarantined'
+  | 'cancelled'
+
+export interface LcmRunsTable {
+  id: string
+  kind: 'apply' | 'rollback'
+  status: RunStatus
+  /** What produced the plan: `actions:<file>`, `policy:<name>`, `rollback:<run>`. */
+  origin: string
+  /** Who or what asked: `user@host` of the CLI, or the policy engine. */
+  requested_by: string
+  policy_version: string | null
+  rollback_of: string | null
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+  approved_by: string | null
+  approved_at: string | null
+  /** JSON: the limits this run exceeded, when it waits for approval. */
+  limits_report: string | null
+  /** JSON: disputed matches and other problems the plan reported and left alone. */
+  problems: string | null
+  error: string | null
+  /** The process executing the run, and when it last proved alive: a stale heartbeat means resume. */
+  holder: string | null
+  heartbeat_at: string | null
+  operation_count: number
+}
+
+export type OperationStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'skipped'
+
+/** One journaled SCIM operation of a run: written before it is sent and after it answers. */
+export interface LcmOperationsTable {
+  run_id: string
+  seq: number
+  integration: string
+  action: string
+  kind: string
+  /** The user name or group name the operation is about. */
+  identity: string
+  /** Operations of one lane run in order; lanes run in parallel. */
+  lane: string
+  method: string
+  path: string
+  /** JSON request body, with `bulkId:opN` standing for ids created earlier in the run. */
+  body: string | null
+  /** JSON: prior values, dependencies and matching facts the executor and rollback need. */
+  details: string
+  status: OperationStatus
+  /** How it ended: created, adopted, updated, already-absent… */
+  outcome: string | null
+  attempts: number
+  response_status: number | null
+  result_id: string | null
+  error: string | null
+  sent_at: string | null
+  answered_at: string | null
+}
+
+/** Append-only audit trail: every request sent, by whom, and the answer's status. */
+export interface LcmAuditTable {
+  id: string
+  run_id: string
+  seq: number
+  integration: string
+  actor: string
+  at: string
+  method: string
+  path: string
+  /** JSON request body; never holds credentials (they travel in headers, which are not kept). */
+  request: string | null
+  status: number | null
+  error: string | null
+}
+
+/** Which account in a target stands for which identity. */
+export interface LcmLinksTable {
+  integration: string
+  identity: string
+  account_id: string
+  run_id: string | null
+  linked_at: string
+}
+
+/** Quarantine of an integration whose operations mostly fail. */
+export interface IntegrationStatesTable {
+  integration: string
+  quarantined_at: string | null
+  quarantine_reason: string | null
+  resume_after: string | null
+  updated_at: string
+}
+
 /** Applied migrations are tracked by Kysely's own tables; everything else is here. */
 export interface Database {
   integrations: IntegrationsTable
@@ -151,4 +251,9 @@ export interface Database {
   staged_groups: StagedGroupsTable
   staged_memberships: StagedMembershipsTable
   leases: LeasesTable
+  lcm_runs: LcmRunsTable
+  lcm_operations: LcmOperationsTable
+  lcm_audit: LcmAuditTable
+  lcm_links: LcmLinksTable
+  integration_states: IntegrationStatesTable
 }

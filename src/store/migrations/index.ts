@@ -4,8 +4,10 @@
  */
 import type { Migration } from 'kysely'
 import { accessGraph } from './0001_access_graph.ts'
+import { lifecycle } from './0003_lifecycle.ts'
 
 /** The ordered record of migrations, shared by SQLite and PostgreSQL. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_access_graph': accessGraph,
+  '0003_lifecycle': lifecycle,
 }
