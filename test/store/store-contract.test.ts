@@ -5,6 +5,7 @@
 import { type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appliedMigrations, migrateToLatest } from '../../src/store/migrate.ts'
+import { migrations } from '../../src/store/migrations/index.ts'
 import type { Database } from '../../src/store/tables.ts'
 import { openTestStore, type TestBackend, testBackends } from '../support/test-databases.ts'
 import { account, oneRowPerTable, T1, TABLES } from './fixtures.ts'
@@ -113,9 +114,11 @@ describe.each(testBackends())('store contract on $name', (backend: TestBackend) 
             'groups_lower_display_name',
             'memberships_member_id',
             'extraction_runs_started_at',
+            'lcm_operations_window',
+            'lcm_links_account',
           ]),
         )
-        expect(await appliedMigrations(store.db, { schema: store.schema })).toEqual(['0001_access_graph'])
+        expect(await appliedMigrations(store.db, { schema: store.schema })).toEqual(Object.keys(migrations))
         expect(await migrateToLatest(store.db, { schema: store.schema })).toEqual([])
       })
 
