@@ -238,6 +238,65 @@ export interface IntegrationStatesTable {
   updated_at: string
 }
 
+/** One read of a source, or one webhook delivery: accepted, or refused with the state left as it was. */
+export interface SourceSnapshotsTable {
+  id: string
+  source: string
+  /** `full`: the whole source was read; `incremental`: one webhook delivery. */
+  mode: 'full' | 'incremental'
+  status: 'accepted' | 'refused'
+  taken_at: string
+  /** Identities in the snapshot (records in the delivery). */
+  identity_count: number
+  /** Events written by this snapshot. */
+  joiners: number
+  movers: number
+  leavers: number
+  problem_count: number
+  /** The first problems ({source, file, line, key, code, reason}) as a JSON array. */
+  problems: string
+  /** Why the snapshot was refused ({code, reason, file, line}) as JSON; null when accepted. */
+  error: string | null
+}
+
+/** The current state of one identity of a source, as of its last accepted snapshot. */
+export interface SourceIdentitiesTable {
+  source: string
+  identity_key: string
+  /** The identity's attributes as canonical JSON (keys sorted). */
+  attributes: string
+  /** Hash of `attributes`: an unchanged identity writes no row. */
+  content_hash: string
+  first_seen_at: string
+  updated_at: string
+  /** Set when the identity left (gone from the source, or its leaver condition held); cleared on return. */
+  left_at: string | null
+}
+
+/** A joiner, mover or leaver event, numbered per source in the order it was detected. */
+export interface SourceEventsTable {
+  source: string
+  seq: number
+  snapshot_id: string
+  identity_key: string
+  kind: 'joiner' | 'mover' | 'leaver'
+  /** joiner: new, returned; mover: changed; leaver: absent, condition, deleted. */
+  reason: 'new' | 'returned' | 'changed' | 'absent' | 'condition' | 'deleted'
+  /** JSON `{attribute: {from, to}}` of every attribute that changed; `{}` when none did. */
+  changes: string
+  /** The identity's attributes after the event (for an absent leaver: as last seen), as JSON. */
+  attributes: string
+  created_at: string
+}
+
+/** How far one consumer (a policy, say) has processed a source's events. */
+export interface SourceCursorsTable {
+  source: string
+  consumer: string
+  last_seq: number
+  updated_at: string
+}
+
 /** Applied migrations are tracked by Kysely's own tables; everything else is here. */
 export interface Database {
   integrations: IntegrationsTable
@@ -251,6 +310,10 @@ export interface Database {
   staged_groups: StagedGroupsTable
   staged_memberships: StagedMembershipsTable
   leases: LeasesTable
+  source_snapshots: SourceSnapshotsTable
+  source_identities: SourceIdentitiesTable
+  source_events: SourceEventsTable
+  source_cursors: SourceCursorsTable
   lcm_runs: LcmRunsTable
   lcm_operations: LcmOperationsTable
   lcm_audit: LcmAuditTable

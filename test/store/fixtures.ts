@@ -20,6 +20,10 @@ export const TABLES: Array<keyof Database> = [
   'lcm_audit',
   'lcm_links',
   'integration_states',
+  'source_snapshots',
+  'source_identities',
+  'source_events',
+  'source_cursors',
 ]
 
 export const T0 = '2024-05-01T08:00:00.000Z'
@@ -207,5 +211,40 @@ export function oneRowPerTable(integration: string): { [K in keyof Database]: In
       resume_after: T1,
       updated_at: T0,
     },
+    source_snapshots: {
+      id: `snap-${integration}`,
+      source: integration,
+      mode: 'full',
+      status: 'refused',
+      taken_at: T0,
+      identity_count: 0,
+      joiners: 0,
+      movers: 0,
+      leavers: 0,
+      problem_count: 1,
+      problems: '[{"code":"missing_key","line":3}]',
+      error: '{"code":"missing_key_column"}',
+    },
+    source_identities: {
+      source: integration,
+      identity_key: 'E-1',
+      attributes: '{"department":"R&D"}',
+      content_hash: 'ihash-1',
+      first_seen_at: T0,
+      updated_at: T1,
+      left_at: null,
+    },
+    source_events: {
+      source: integration,
+      seq: 1,
+      snapshot_id: `snap-${integration}`,
+      identity_key: 'E-1',
+      kind: 'mover',
+      reason: 'changed',
+      changes: '{"department":{"from":"Sales","to":"R&D"}}',
+      attributes: '{"department":"R&D"}',
+      created_at: T1,
+    },
+    source_cursors: { source: integration, consumer: 'policy:employees', last_seq: 1, updated_at: T1 },
   }
 }
