@@ -3,7 +3,7 @@ import type { AuthConfig } from '../scim/http/auth.ts'
 import { vendorProfile } from '../vendors/index.ts'
 import { toCapabilityOverrides } from './capabilities-schema.ts'
 import { matchableKeys } from './config-rules.ts'
-import type { ParsedConfig, ParsedIntegration } from './config-schema.ts'
+import type { ParsedConfig, ParsedIntegration, ParsedSource } from './config-schema.ts'
 import type {
   IntegrationAuth,
   IntegrationConfig,
@@ -32,8 +32,9 @@ export function resolveConfig(parsed: ParsedConfig, baseDir: string): ProvisioCo
     ...(parsed.secretKey === undefined ? {} : { secretKey: new Secret(parsed.secretKey) }),
     extraction: { interval },
     integrations,
-    // Kept as parsed (loose) until the policy engine gives them a strict schema.
-    sources: parsed.sources as Record<string, SourceConfig>,
+    sources: Object.fromEntries(
+      Object.entries(parsed.sources).map(([name, entry]) => [name, resolveSource(name, entry)]),
+    ),
     policies: parsed.policies as PolicyConfig[],
   })
 }
@@ -59,6 +60,52 @@ function resolveIntegration(name: string, entry: ParsedIntegration, interval: nu
       entry.matching ??
       DEFAULT_MATCHING.filter((key) => matchableKeys(profile.identity.matchable).includes(key)),
     capabilities: entry.capabilities ? toCapabilityOverrides(entry.capabilities) : {},
+  }
+}
+
+/** Polling interval of csv, json and scim sources when the file gives none. */
+export const DEFAULT_SOURCE_POLL_INTERVAL = 5 * 60_000
+
+// checkSource has made sure each kind has the keys it needs, hence the `?? ''` never applies.
+function resolveSource(name: string, entry: ParsedSource): SourceConfig {
+  const common = {
+    name,
+    key: entry.key ?? (entry.kind === 'scim' ? 'user_name' : ''),
+    ...(entry.leaver === undefined ? {} : { leaver: entry.leaver }),
+  }
+  const pollInterval = entry.pollInterval ?? DEFAULT_SOURCE_POLL_INTERVAL
+  switch (entry.kind) {
+    case 'csv':
+      return {
+        ...common,
+        kind: 'csv',
+        path: entry.path ?? '',
+        columns: entry.columns ?? {},
+        delimiter: entry.delimiter ?? ',',
+        encoding: entry.encoding ?? 'utf8',
+        pollInterval,
+      }
+    case 'json':
+      return {
+        ...common,
+        kind: 'json',
+        path: entry.path ?? '',
+        columns: entry.columns ?? {},
+        records: entry.records ?? 'records',
+        pollInterval,
+      }
+    case 'scim':
+      return {
+        ...common,
+        kind: 'scim',
+        url: entry.url ?? '',
+        auth: resolveAuth(entry.auth),
+        allowInsecure: entry.allowInsecure ?? false,
+        ...(entry.filter === undefined ? {} : { filter: entry.filter }),
+        pollInterval,
+      }
+    case 'webhook':
+      return { ...common, kind: 'webhook', secret: new Secret(entry.secret ?? '') }
   }
 }
 

@@ -11,6 +11,7 @@ import { VENDOR_NAMES } from '../vendors/index.ts'
 import { capabilityOverridesSchema } from './capabilities-schema.ts'
 import { checkConfig, checkIntegration, MATCH_KEYS } from './config-rules.ts'
 import { DurationError, parseDuration } from './durations.ts'
+import { CSV_ENCODINGS, checkSource, SOURCE_KINDS } from './source-rules.ts'
 
 const always = { when: () => true }
 
@@ -137,13 +138,46 @@ const integration = z
   })
   .superRefine(checkIntegration, always)
 
-const source = z.looseObject({
-  kind: z.enum(['csv', 'json', 'scim', 'webhook']),
-  path: z.string().optional(),
-  url: z.string().optional(),
-  key: z.string().optional(),
-  leaver: z.string().optional().describe('SCIM filter over source attributes marking leavers'),
-})
+/** An attribute name usable in templates and SCIM filters (RFC 7644 ATTRNAME). */
+const attributeName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]*$/,
+    'attribute names start with a letter and use letters, digits, "-" and "_"',
+  )
+
+// One object with every key of every kind rather than a union: errors then name the key at fault
+// (with a suggestion for a typo) instead of "no union member matched"; checkSource does the rest.
+const source = z
+  .strictObject({
+    kind: z.enum(SOURCE_KINDS).describe('csv | json | scim | webhook'),
+    path: z
+      .string()
+      .min(1, 'must not be empty')
+      .optional()
+      .describe('csv, json: the file, relative to this one'),
+    key: z.string().min(1, 'must not be empty').optional().describe('Attribute identifying an identity'),
+    columns: z
+      .record(z.string().min(1, 'must not be empty'), attributeName)
+      .optional()
+      .describe('csv, json: renames, file column → attribute name'),
+    delimiter: z
+      .string()
+      .length(1, 'must be one character')
+      .refine((text) => !/["\r\n]/.test(text), 'must not be a quote or a line break')
+      .optional()
+      .describe('csv: field delimiter; default ","'),
+    encoding: z.enum(CSV_ENCODINGS).optional().describe('csv: character encoding; default utf8'),
+    records: z.string().min(1, 'must not be empty').optional().describe('json: member holding the array'),
+    url: z.string().optional().describe('scim: SCIM base URL of the authority'),
+    auth: auth.optional(),
+    allowInsecure: z.boolean().optional().describe('scim: accept plain http on a non-loopback address'),
+    filter: z.string().optional().describe('scim: SCIM filter for the Users read'),
+    secret: secretText.optional().describe('webhook: HMAC-SHA256 key of the signature header'),
+    leaver: z.string().optional().describe('SCIM filter over source attributes marking leavers'),
+    pollInterval: duration.optional().describe('How often the source is read; default 5m'),
+  })
+  .superRefine(checkSource, always)
 
 /** Action names of a workflow or an action file. */
 export const ACTION_NAMES = [
@@ -208,6 +242,7 @@ export const configSchema = z
 
 export type ParsedConfig = z.output<typeof configSchema>
 export type ParsedIntegration = z.output<typeof integration>
+export type ParsedSource = z.output<typeof source>
 
 /** JSON Schema of provisio.yaml, for editor completion (yaml-language-server). */
 export function configJsonSchema(): Record<string, unknown> {

@@ -45,15 +45,62 @@ export interface IntegrationConfig {
   readonly capabilities: CapabilityOverrides
 }
 
-/** A source of truth. Validated loosely for now: extra keys are kept as they are. */
-export interface SourceConfig {
-  readonly kind: 'csv' | 'json' | 'scim' | 'webhook'
-  readonly path?: string | undefined
-  readonly url?: string | undefined
-  readonly key?: string | undefined
+/** What every kind of source has. */
+interface SourceCommon {
+  /** The key under `sources:`. */
+  readonly name: string
+  /** The attribute identifying an identity (after column renames). */
+  readonly key: string
+  /** SCIM filter over source attributes marking leavers; compiled by the policy layer. */
   readonly leaver?: string | undefined
-  readonly [key: string]: unknown
 }
+
+/** Character encodings a csv source can be read in. */
+export type CsvEncoding = 'utf8' | 'utf16le' | 'latin1'
+
+/** A CSV file with a header row. */
+export interface CsvSourceConfig extends SourceCommon {
+  readonly kind: 'csv'
+  /** As written in the file; relative paths start at `ProvisioConfig.baseDir`. */
+  readonly path: string
+  /** File column → attribute name; other columns keep their header as name. */
+  readonly columns: { readonly [column: string]: string }
+  /** One character; default `,`. */
+  readonly delimiter: string
+  readonly encoding: CsvEncoding
+  /** Milliseconds between reads; default 5m. */
+  readonly pollInterval: number
+}
+
+/** A JSON file: an array of objects, or an object holding that array under `records`. */
+export interface JsonSourceConfig extends SourceCommon {
+  readonly kind: 'json'
+  readonly path: string
+  readonly columns: { readonly [member: string]: string }
+  /** Member of the top-level object holding the array; default `records`. */
+  readonly records: string
+  readonly pollInterval: number
+}
+
+/** Users of another SCIM service, read as the authority. */
+export interface ScimSourceConfig extends SourceCommon {
+  readonly kind: 'scim'
+  readonly url: string
+  readonly auth: IntegrationAuth
+  readonly allowInsecure: boolean
+  /** SCIM filter sent with the listing of Users. */
+  readonly filter?: string | undefined
+  readonly pollInterval: number
+}
+
+/** Identity records pushed to `POST /sources/<name>/events`, signed with HMAC-SHA256. */
+export interface WebhookSourceConfig extends SourceCommon {
+  readonly kind: 'webhook'
+  readonly secret: Secret
+}
+
+/** A source of truth. */
+export type SourceConfig = CsvSourceConfig | JsonSourceConfig | ScimSourceConfig | WebhookSourceConfig
 
 export type ActionName =
   | 'sync_identity'

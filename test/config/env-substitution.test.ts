@@ -91,19 +91,26 @@ describe('${VAR} substitution', () => {
       { KEY: SECRET_KEY, T: 'tok', INJECT: injected },
     )
     expect(Object.keys(config.integrations)).toEqual(['jira'])
-    const sourced = parseConfig(yaml('sources:', '  hr: { kind: csv, path: "${INJECT}" }'), 'provisio.yaml', {
-      INJECT: injected,
-    })
-    expect(sourced.sources.hr?.path).toBe(injected)
+    const sourced = parseConfig(
+      yaml('sources:', '  hr: { kind: csv, key: id, path: "${INJECT}" }'),
+      'provisio.yaml',
+      { INJECT: injected },
+    )
+    expect(sourced.sources.hr).toMatchObject({ path: injected })
     expect(Object.keys(sourced.integrations)).toEqual([])
   })
 
   it('does not touch keys, and leaves non-string scalars as they are', () => {
-    const config = parseConfig(
-      yaml('sources:', '  hr:', '    kind: csv', '    ${KEY}: 1', '    count: 3'),
-      'provisio.yaml',
-      { KEY: 'x' },
-    )
-    expect(config.sources.hr).toEqual({ kind: 'csv', '${KEY}': 1, count: 3 })
+    const text = yaml('sources:', '  hr:', '    kind: csv', '    ${KEY}: 1', '    path: x.csv', '    key: 3')
+    expect(issuesOf(text, { KEY: 'path' })).toEqual([
+      {
+        path: 'sources.hr["${KEY}"]',
+        line: 4,
+        column: 5,
+        message:
+          'unknown key "${KEY}"; expected one of kind, path, key, columns, delimiter, encoding, records, url, auth, allowInsecure, filter, secret, leaver, pollInterval',
+      },
+      { path: 'sources.hr.key', line: 6, column: 10, message: 'expected a string, got number 3' },
+    ])
   })
 })

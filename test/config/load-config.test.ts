@@ -54,10 +54,15 @@ describe('loadConfig', () => {
       url: 'http://127.0.0.1:8787/scim/v2',
     })
     expect(config.sources.hr).toEqual({
+      name: 'hr',
       kind: 'csv',
       path: './hr/employees.csv',
       key: 'employee_id',
       leaver: 'status eq "terminated"',
+      columns: {},
+      delimiter: ',',
+      encoding: 'utf8',
+      pollInterval: 5 * 60_000,
     })
     const [policy] = config.policies
     expect(policy).toMatchObject({
@@ -161,11 +166,11 @@ describe('parseConfig defaults', () => {
     ])
   })
 
-  it('keeps unknown keys of sources and policies (validated loosely for now)', () => {
+  it('keeps unknown keys of policies (validated loosely for now)', () => {
     const config = parseConfig(
       yaml(
         'sources:',
-        '  hr: { kind: webhook, secretHeader: X-Signature }',
+        '  hr: { kind: webhook, key: id, secret: 0123456789abcdef }',
         'policies:',
         '  - name: p',
         '    source: hr',
@@ -175,7 +180,7 @@ describe('parseConfig defaults', () => {
       'provisio.yaml',
       {},
     )
-    expect(config.sources.hr).toEqual({ kind: 'webhook', secretHeader: 'X-Signature' })
+    expect(config.sources.hr).toMatchObject({ kind: 'webhook', key: 'id' })
     expect(config.policies[0]).toMatchObject({
       owner: 'it-ops',
       workflows: [{ on: 'reconcile', schedule: 'nightly' }],
