@@ -3,10 +3,11 @@ import type { AuthConfig } from '../scim/http/auth.ts'
 import { vendorProfile } from '../vendors/index.ts'
 import { toCapabilityOverrides } from './capabilities-schema.ts'
 import { matchableKeys } from './config-rules.ts'
-import type { ParsedConfig, ParsedIntegration, ParsedSource } from './config-schema.ts'
+import type { ParsedConfig, ParsedIntegration, ParsedLimits, ParsedSource } from './config-schema.ts'
 import type {
   IntegrationAuth,
   IntegrationConfig,
+  LimitsConfig,
   MatchKey,
   PolicyConfig,
   ProvisioConfig,
@@ -23,7 +24,7 @@ export function resolveConfig(parsed: ParsedConfig, baseDir: string): ProvisioCo
   const integrations = Object.fromEntries(
     Object.entries(parsed.integrations).map(([name, entry]) => [
       name,
-      resolveIntegration(name, entry, interval),
+      resolveIntegration(name, entry, interval, parsed.limits),
     ]),
   )
   return deepFreeze({
@@ -39,7 +40,43 @@ export function resolveConfig(parsed: ParsedConfig, baseDir: string): ProvisioCo
   })
 }
 
-function resolveIntegration(name: string, entry: ParsedIntegration, interval: number): IntegrationConfig {
+/**
+ * Limits when the file sets none: a run may deactivate up to 50 accounts (and 10% of them), delete
+ * 10 (2%), remove 1000 memberships and delete 5 groups; four times that over 24 hours; 10,000
+ * operations in all. Percentages apply from the 11th operation of a kind on, so that a small
+ * directory can still lose one person.
+ */
+export const DEFAULT_LIMITS: LimitsConfig = {
+  window: 24 * 3_600_000,
+  maxOperations: 10_000,
+  deactivations: { perRun: 50, perRunPercent: 10, perWindow: 200, perWindowPercent: 25 },
+  deletions: { perRun: 10, perRunPercent: 2, perWindow: 40, perWindowPercent: 5 },
+  membershipRemovals: { perRun: 1000, perWindow: 4000 },
+  groupDeletions: { perRun: 5, perWindow: 20 },
+}
+
+function resolveLimits(...layers: Array<ParsedLimits | undefined>): LimitsConfig {
+  let limits: LimitsConfig = DEFAULT_LIMITS
+  for (const layer of layers) {
+    if (!layer) continue
+    limits = {
+      window: layer.window ?? limits.window,
+      maxOperations: layer.maxOperations ?? limits.maxOperations,
+      deactivations: { ...limits.deactivations, ...layer.deactivations },
+      deletions: { ...limits.deletions, ...layer.deletions },
+      membershipRemovals: { ...limits.membershipRemovals, ...layer.membershipRemovals },
+      groupDeletions: { ...limits.groupDeletions, ...layer.groupDeletions },
+    }
+  }
+  return limits
+}
+
+function resolveIntegration(
+  name: string,
+  entry: ParsedIntegration,
+  interval: number,
+  globalLimits: ParsedLimits | undefined,
+): IntegrationConfig {
   const profile = vendorProfile(entry.vendor)
   const rateLimit = { ...profile.rateLimit }
   if (entry.rateLimit?.requestsPerSecond !== undefined)
@@ -60,6 +97,7 @@ function resolveIntegration(name: string, entry: ParsedIntegration, interval: nu
       entry.matching ??
       DEFAULT_MATCHING.filter((key) => matchableKeys(profile.identity.matchable).includes(key)),
     capabilities: entry.capabilities ? toCapabilityOverrides(entry.capabilities) : {},
+    limits: resolveLimits(globalLimits, entry.limits),
   }
 }
 

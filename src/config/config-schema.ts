@@ -95,6 +95,27 @@ const auth = z
   })
   .describe('Exactly one of bearer, basic, oauth2')
 
+const thresholds = z
+  .strictObject({
+    perRun: z.int().nonnegative().optional().describe('Most such operations in one run'),
+    perRunPercent: z.number().min(0).max(100).optional().describe("Most in one run, as % of the integration's accounts"),
+    perWindow: z.int().nonnegative().optional().describe('Most over the rolling window, this run included'),
+    perWindowPercent: z.number().min(0).max(100).optional().describe('Most over the window, as % of accounts'),
+  })
+  .describe('Thresholds above which a run waits for `provisio apply --approve RUN`')
+
+/** Safety limits on destructive operations; integration values override the top-level ones key by key. */
+const limits = z
+  .strictObject({
+    window: duration.optional().describe('The rolling window of the perWindow thresholds; default 24h'),
+    maxOperations: z.int().positive().optional().describe('Most operations of any kind in one run; default 10000'),
+    deactivations: thresholds.optional(),
+    deletions: thresholds.optional(),
+    membershipRemovals: thresholds.optional(),
+    groupDeletions: thresholds.optional(),
+  })
+  .describe('Safety limits: a run over any of them waits for approval')
+
 const integration = z
   .strictObject({
     vendor: z
@@ -135,6 +156,7 @@ const integration = z
       .optional()
       .describe('Attributes existing accounts are matched by; default [user_name, external_id, email]'),
     capabilities: capabilityOverridesSchema.optional(),
+    limits: limits.optional(),
   })
   .superRefine(checkIntegration, always)
 
@@ -234,6 +256,7 @@ export const configSchema = z
     extraction: z
       .strictObject({ interval: duration.prefault('6h').describe('How often integrations are extracted') })
       .prefault({}),
+    limits: limits.optional(),
     integrations: z.record(nameOf('integration'), integration).default({}),
     sources: z.record(nameOf('source'), source).default({}),
     policies: z.array(policy).default([]),
@@ -243,6 +266,7 @@ export const configSchema = z
 export type ParsedConfig = z.output<typeof configSchema>
 export type ParsedIntegration = z.output<typeof integration>
 export type ParsedSource = z.output<typeof source>
+export type ParsedLimits = z.output<typeof limits>
 
 /** JSON Schema of provisio.yaml, for editor completion (yaml-language-server). */
 export function configJsonSchema(): Record<string, unknown> {

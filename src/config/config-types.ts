@@ -21,6 +21,25 @@ export type IntegrationAuth =
 /** Normalized attributes an account can be matched by, tried in order. */
 export type MatchKey = 'user_name' | 'external_id' | 'email' | 'employee_number'
 
+/** Thresholds of one destructive kind; a run above any of them waits for approval. */
+export interface LimitThresholds {
+  readonly perRun?: number | undefined
+  readonly perRunPercent?: number | undefined
+  readonly perWindow?: number | undefined
+  readonly perWindowPercent?: number | undefined
+}
+
+/** Safety limits of an integration: the defaults, the file's top-level `limits`, then its own. */
+export interface LimitsConfig {
+  /** Milliseconds of the rolling window. */
+  readonly window: number
+  readonly maxOperations: number
+  readonly deactivations: LimitThresholds
+  readonly deletions: LimitThresholds
+  readonly membershipRemovals: LimitThresholds
+  readonly groupDeletions: LimitThresholds
+}
+
 export interface IntegrationConfig {
   /** The key under `integrations:`. */
   readonly name: string
@@ -43,6 +62,7 @@ export interface IntegrationConfig {
   readonly matching: readonly MatchKey[]
   /** Overrides from the file only; combine with the profile's through `integrationOverrides`. */
   readonly capabilities: CapabilityOverrides
+  readonly limits: LimitsConfig
 }
 
 /** What every kind of source has. */
