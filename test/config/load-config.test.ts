@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, configJsonSchema, loadConfig, parseConfig } from '../../src/config/index.ts'
+import { DEFAULT_LIMITS } from '../../src/config/config-resolve.ts'
 import { issuesOf, SECRET_KEY, yaml } from './config-support.ts'
 
 const EXAMPLE_ENV = {
@@ -111,6 +112,33 @@ describe('parseConfig defaults', () => {
     expect('secretKey' in config).toBe(false)
   })
 
+  it('limits layer key by key: the defaults, then the top-level limits, then the integration\'s own', () => {
+    const config = parseConfig(
+      yaml(
+        'limits: { window: 12h, deactivations: { perRun: 5 } }',
+        'integrations:',
+        '  a: { url: "https://a.example", limits: { maxOperations: 50, deactivations: { perWindow: 9 } } }',
+        '  b: { url: "https://b.example" }',
+      ),
+      'provisio.yaml',
+      {},
+    )
+    expect(config.integrations.a?.limits).toEqual({
+      ...DEFAULT_LIMITS,
+      window: 12 * 3_600_000,
+      maxOperations: 50,
+      deactivations: { ...DEFAULT_LIMITS.deactivations, perRun: 5, perWindow: 9 },
+    })
+    expect(config.integrations.b?.limits.deactivations.perRun).toBe(5)
+    expect(config.integrations.b?.limits.maxOperations).toBe(DEFAULT_LIMITS.maxOperations)
+  })
+
+  it('rejects a limit that is not a count, naming where', () => {
+    expect(() =>
+      parseConfig(yaml('integrations:', '  a: { url: "https://a.example", limits: { deletions: { perRun: -1 } } }'), 'provisio.yaml', {}),
+    ).toThrow(/integrations\.a\.limits\.deletions\.perRun: must be at least 0/)
+  })
+
   it('an integration takes its defaults from the schema and its vendor profile', () => {
     const config = parseConfig(
       yaml(
@@ -139,6 +167,7 @@ describe('parseConfig defaults', () => {
       allowInsecure: false,
       matching: ['user_name', 'external_id', 'email'],
       capabilities: {},
+      limits: DEFAULT_LIMITS,
     })
     // Harness looks users up by email only; its default deprovision stays "deactivate" (flagged destructive by the profile).
     expect(config.integrations.harness).toMatchObject({ matching: ['email'], deprovision: 'deactivate' })
@@ -201,6 +230,7 @@ describe('configJsonSchema', () => {
       'database',
       'secretKey',
       'extraction',
+      'limits',
       'integrations',
       'sources',
       'policies',
