@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import { hostname } from 'node:os'
 import type { Command } from 'commander'
 import { ExtractionScheduler } from '../../extract/scheduler.ts'
+import { sourceWebhookListener } from '../../sources/index.ts'
 import { withCommandContext } from '../context.ts'
 import { integerOption } from '../options.ts'
 import { untilSignal } from '../signals.ts'
@@ -34,7 +35,10 @@ export function registerServeCommand(program: Command): void {
             )
           },
         })
+        // POST /sources/<name>/events: signed deliveries of webhook sources (see docs/sources.md).
+        const webhooks = sourceWebhookListener({ store: context.store, sources: context.config.sources, log })
         const server = createServer((request, response) => {
+          if (webhooks(request, response)) return
           const ok = request.method === 'GET' && request.url === '/healthz'
           response.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' })
           response.end(
