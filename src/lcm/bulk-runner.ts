@@ -1,0 +1,223 @@
+/**
+ * Runs an integration's operations through SCIM Bulk: as many per request as the target takes,
+ * with `bulkId` references so that a user created in a request can be put in a group by the same
+ * request. Journaled per batch (one commit before the request, one after), and lane order kept:
+ * a batch holds at most one operation of a lane unless the later refers to the earlier.
+ */
+import type { BulkOperation, BulkResult } from '../scim/index.ts'
+import { patchRequestBody, ScimUniquenessError } from '../scim/index.ts'
+import {
+  type ExecutionState,
+  failedDependency,
+  type RunContext,
+  requestOf,
+  runOne,
+  skip,
+} from './executor.ts'
+import { plannedSeq } from './integration-graph.ts'
+import { outcomeUnknown, performedFrom } from './operation-runner.ts'
+import type { PlannedOperation } from './plan.ts'
+import type { JournaledOperation } from './run-records.ts'
+
+/** Runs the operations batch by batch until none is left (or the integration is paused). */
+export async function runBulkBatches(ops: readonly JournaledOperation[], context: RunContext): Promise<void> {
+  const { state, target } = context
+  // Operations whose outcome is unknown, and read-modify-write ones, go one by one.
+  const single = ops.filter((op) => op.status === 'sending' || op.method === 'PUT')
+  for (const op of single) {
+    if (state.quarantine.reason(op.integration)) return
+    const blocked = await failedDependency(op, state)
+    if (blocked === 'paused') return
+    if (blocked !== undefined) await skip(op, blocked, context)
+    else await runOne(op, context)
+  }
+  let remaining = ops.filter((op) => !single.includes(op))
+  const max = Math.max(1, target.client.capabilities.bulk.maxOperations)
+  while (remaining.length > 0) {
+    if (state.quarantine.reason(target.config.name)) return
+    const { batch, skipped, later } = takeBatch(remaining, state, max)
+    for (const { op, cause } of skipped) await skip(op, cause, context)
+    if (batch.length === 0) {
+      // Nothing is ready (a dependency is in another integration): run the first one alone.
+      const [first, ...rest] = later
+      if (!first) break
+      const blocked = await failedDependency(first, state)
+      if (blocked === 'paused') return
+      if (blocked !== undefined) await skip(first, blocked, context)
+      else await runOne(first, context)
+      remaining = rest
+      continue
+    }
+    await sendBatch(batch, context)
+    remaining = later
+  }
+}
+
+interface Taken {
+  batch: JournaledOperation[]
+  skipped: Array<{ op: JournaledOperation; cause: number }>
+  later: JournaledOperation[]
+}
+
+function takeBatch(remaining: readonly JournaledOperation[], state: ExecutionState, max: number): Taken {
+  const batch: JournaledOperation[] = []
+  const inBatch = new Set<number>()
+  const skipped: Taken['skipped'] = []
+  const later: JournaledOperation[] = []
+  const laneInBatch = new Map<string, number>()
+  const laneWaiting = new Set<string>()
+  const laneFailed = state.failedLanes
+  for (const op of remaining) {
+    const failedCause = laneFailed.get(op.lane) ?? failedDependencyNow(op, state)
+    if (failedCause !== undefined) {
+      skipped.push({ op, cause: failedCause })
+      laneFailed.set(op.lane, failedCause)
+      continue
+    }
+    const ready =
+      batch.length < max &&
+      !laneWaiting.has(op.lane) &&
+      (laneInBatch.get(op.lane) === undefined ||
+        op.details.dependsOn.includes(laneInBatch.get(op.lane) as number)) &&
+      op.details.dependsOn.every((seq) => state.settled.get(seq)?.ok === true || inBatch.has(seq)) &&
+      !targetInBatch(op, inBatch)
+    if (!ready) {
+      later.push(op)
+      laneWaiting.add(op.lane)
+      continue
+    }
+    batch.push(op)
+    inBatch.add(op.seq)
+    laneInBatch.set(op.lane, op.seq)
+  }
+  return { batch, skipped, later }
+}
+
+/** A dependency already known to have failed. */
+function failedDependencyNow(op: PlannedOperation, state: ExecutionState): number | undefined {
+  return op.details.dependsOn.find((seq) => state.settled.get(seq)?.ok === false)
+}
+
+/** The resource an operation changes is created in this same batch: its id is not known yet. */
+function targetInBatch(op: PlannedOperation, inBatch: ReadonlySet<number>): boolean {
+  const seq = op.details.targetId === undefined ? undefined : plannedSeq(op.details.targetId)
+  return seq !== undefined && inBatch.has(seq)
+}
+
+async function sendBatch(batch: readonly JournaledOperation[], context: RunContext): Promise<void> {
+  const { journal, state, target } = context
+  const resolved = batch.map((op) => state.resolve(op))
+  const auditIds = await journal.sending(resolved, requestOf, context.now())
+  let results: BulkResult[]
+  try {
+    results = await target.client.bulk(resolved.map((op) => bulkOperation(op, target.client.capabilities)))
+  } catch (error) {
+    const paused = state.quarantine.record(target.config.name, error)
+    if (paused) state.pause(target.config.name, paused)
+    if (!outcomeUnknown(error) && !state.quarantine.reason(target.config.name)) {
+      // The request was refused as a whole: each operation gets the reason.
+      for (const [i, op] of resolved.entries()) {
+        await journal.answered(
+          op,
+          { status: 'failed', error: String(error instanceof Error ? error.message : error) },
+          context.now(),
+          auditIds[i],
+        )
+        state.settle(op.seq, { ok: false, resultId: null })
+        state.done += 1
+      }
+      context.progress()
+      return
+    }
+    // Unknown outcome: each operation is verified against the target and completed one by one.
+    for (const op of batch) {
+      if (state.quarantine.reason(target.config.name)) return
+      await runOne({ ...op, status: 'sending' }, context)
+    }
+    return
+  }
+  state.quarantine.record(target.config.name, undefined)
+  const context2 = { runId: context.runId, now: () => context.now().toISOString(), verifying: false }
+  const retry: JournaledOperation[] = []
+  for (const [i, result] of results.entries()) {
+    const op = resolved[i] as PlannedOperation
+    const journaled = batch[i] as JournaledOperation
+    const error = result.error
+    const alreadyDone =
+      (op.kind === 'remove_members' &&
+        (error as { scimType?: unknown } | undefined)?.scimType === 'noTarget') ||
+      ((op.kind === 'delete_user' || op.kind === 'delete_group') && result.status === 404)
+    if (!error || alreadyDone) {
+      const outcome = alreadyDone
+        ? op.kind === 'remove_members'
+          ? 'already absent'
+          : 'already gone'
+        : successOutcome(op)
+      const performed = performedFrom(
+        op,
+        target,
+        context2,
+        result.response,
+        result.status,
+        result.id,
+        outcome,
+      )
+      await journal.answered(
+        op,
+        { status: 'succeeded', outcome, responseStatus: result.status, resultId: performed.resultId },
+        context.now(),
+        auditIds[i],
+        performed.graph,
+      )
+      state.settle(op.seq, { ok: true, resultId: performed.resultId ?? null })
+      state.done += 1
+      continue
+    }
+    if (error instanceof ScimUniquenessError && (op.kind === 'create_user' || op.kind === 'create_group')) {
+      retry.push(journaled)
+      continue
+    }
+    await journal.answered(
+      op,
+      { status: 'failed', responseStatus: result.status || undefined, error: error.message },
+      context.now(),
+      auditIds[i],
+    )
+    state.settle(op.seq, { ok: false, resultId: null })
+    if (!state.failedLanes.has(op.lane)) state.failedLanes.set(op.lane, op.seq)
+    state.done += 1
+  }
+  context.progress()
+  // A 409 on a create is resolved as a single create would resolve it: look up, adopt.
+  for (const op of retry) await runOne(op, context)
+}
+
+function successOutcome(op: PlannedOperation): string {
+  if (op.kind === 'create_user' || op.kind === 'create_group') return 'created'
+  if (op.kind === 'delete_user' || op.kind === 'delete_group') return 'deleted'
+  return 'changed'
+}
+
+function bulkOperation(
+  op: PlannedOperation,
+  capabilities: Parameters<typeof patchRequestBody>[1],
+): BulkOperation {
+  const bulkId = `op${op.seq}`
+  const id = op.details.targetId ?? ''
+  const endpoint = op.path.startsWith('/Groups') ? '/Groups' : '/Users'
+  switch (op.kind) {
+    case 'create_user':
+    case 'create_group':
+      return { method: 'POST', path: endpoint, bulkId, data: op.body }
+    case 'delete_user':
+    case 'delete_group':
+      return { method: 'DELETE', path: `${endpoint}/${encodeURIComponent(id)}`, bulkId }
+    default:
+      return {
+        method: 'PATCH',
+        path: `${endpoint}/${encodeURIComponent(id)}`,
+        bulkId,
+        data: patchRequestBody(op.details.patch ?? [], capabilities),
+      }
+  }
+}

@@ -1,0 +1,10 @@
+/** The lifecycle engine: actions, planner, executor, journal, limits, quarantine, rollback. */
+export * from './action-file.ts'
+export * from './actions.ts'
+export * from './engine.ts'
+export * from './errors.ts'
+export type { ExecutionSummary } from './executor.ts'
+export * from './limits.ts'
+export type * from './plan.ts'
+export * from './quarantine.ts'
+export * from './run-records.ts'

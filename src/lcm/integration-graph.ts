@@ -1,0 +1,304 @@
+/**
+ * One integration's accounts, groups and memberships, read from the access graph into memory for
+ * planning, and changed as the planner plans so that later actions see earlier ones (an account
+ * planned for creation can be put in a group by the next action). Nothing here writes the store.
+ */
+import type { Kysely } from 'kysely'
+import type { Database } from '../store/index.ts'
+
+/** A planned resource's id before it exists: what bulk calls a bulkId reference. */
+export type PlannedId = `bulkId:op${number}`
+
+/** `bulkId:op12` for the resource operation 12 creates. */
+export function plannedId(seq: number): PlannedId {
+  return `bulkId:op${seq}`
+}
+
+/** The sequence number a planned id refers to; undefined for a real id. */
+export function plannedSeq(id: string): number | undefined {
+  const match = /^bulkId:op(\d+)$/.exec(id)
+  return match ? Number(match[1]) : undefined
+}
+
+export interface GraphAccount {
+  id: string
+  userName: string | null
+  externalId: string | null
+  email: string | null
+  active: boolean | null
+  /** Normalized attributes (parsed lazily: most accounts of a large graph are never looked at). */
+  attributes(): Record<string, unknown>
+  setAttributes(values: Record<string, unknown>): void
+}
+
+export interface GraphGroup {
+  id: string
+  displayName: string
+  attributes: Record<string, unknown>
+}
+
+const lower = (value: string): string => value.toLowerCase()
+
+/** A multimap from a lookup key to account ids. */
+class KeyIndex {
+  readonly #ids = new Map<string, string[]>()
+  add(key: string | null | undefined, id: string): void {
+    if (key === null || key === undefined || key === '') return
+    const ids = this.#ids.get(key)
+    if (ids) ids.push(id)
+    else this.#ids.set(key, [id])
+  }
+  remove(key: string | null | undefined, id: string): void {
+    if (key === null || key === undefined) return
+    const ids = this.#ids.get(key)?.filter((other) => other !== id)
+    if (ids && ids.length > 0) this.#ids.set(key, ids)
+    else this.#ids.delete(key)
+  }
+  get(key: string): readonly string[] {
+    return this.#ids.get(key) ?? []
+  }
+}
+
+/** The in-memory view of one integration the planner works on. */
+export class IntegrationGraph {
+  readonly integration: string
+  readonly #accounts = new Map<string, GraphAccount>()
+  readonly #byUserName = new KeyIndex()
+  readonly #byExternalId = new KeyIndex()
+  readonly #byEmail = new KeyIndex()
+  readonly #groups = new Map<string, GraphGroup>()
+  readonly #groupsByName = new Map<string, string>()
+  /** group id → member ids; undefined until memberships are loaded. */
+  #members: Map<string, Set<string>> | undefined
+  /** identity → account id, and back. */
+  readonly #links = new Map<string, string>()
+  readonly #linkedTo = new Map<string, string>()
+  readonly #db: Kysely<Database>
+
+  private constructor(db: Kysely<Database>, integration: string) {
+    this.#db = db
+    this.integration = integration
+  }
+
+  /** Reads the integration's current accounts, groups and identity links. */
+  static async load(db: Kysely<Database>, integration: string): Promise<IntegrationGraph> {
+    const graph = new IntegrationGraph(db, integration)
+    const accounts = await db
+      .selectFrom('accounts')
+      .select(['id', 'user_name', 'external_id', 'email', 'active', 'attributes'])
+      .where('integration', '=', integration)
+      .where('removed_at', 'is', null)
+      .execute()
+    for (const row of accounts) {
+      graph.addAccount({
+        id: row.id,
+        userName: row.user_name,
+        externalId: row.external_id,
+        email: row.email,
+        active: row.active === null ? null : row.active === 1,
+        text: row.attributes,
+      })
+    }
+    const groups = await db
+      .selectFrom('groups')
+      .select(['id', 'display_name', 'attributes'])
+      .where('integration', '=', integration)
+      .where('removed_at', 'is', null)
+      .execute()
+    for (const row of groups) {
+      graph.addGroup({
+        id: row.id,
+        displayName: row.display_name ?? '',
+        attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+      })
+    }
+    const links = await db
+      .selectFrom('lcm_links')
+      .select(['identity', 'account_id'])
+      .where('integration', '=', integration)
+      .execute()
+    for (const link of links) graph.link(link.identity, link.account_id)
+    return graph
+  }
+
+  /** Adds an account; `text` is its normalized attributes as stored, parsed on first use. */
+  addAccount(input: {
+    id: string
+    userName: string | null
+    externalId: string | null
+    email: string | null
+    active: boolean | null
+    text?: string
+    attributes?: Record<string, unknown>
+  }): GraphAccount {
+    let text = input.text
+    let parsed = input.attributes
+    const account: GraphAccount = {
+      id: input.id,
+      userName: input.userName,
+      externalId: input.externalId,
+      email: input.email,
+      active: input.active,
+      attributes: () => {
+        parsed ??= text === undefined ? {} : (JSON.parse(text) as Record<string, unknown>)
+        text = undefined
+        return parsed
+      },
+      setAttributes: (values) => {
+        parsed = values
+        text = undefined
+      },
+    }
+    this.#accounts.set(account.id, account)
+    this.#byUserName.add(account.userName === null ? null : lower(account.userName), account.id)
+    this.#byExternalId.add(account.externalId, account.id)
+    this.#byEmail.add(account.email === null ? null : lower(account.email), account.id)
+    return account
+  }
+
+  /** Applies planned attribute values to an account, keeping the lookups right. */
+  updateAccount(id: string, values: Record<string, unknown>): void {
+    const account = this.#accounts.get(id)
+    if (!account) return
+    const merged = { ...account.attributes() }
+    for (const [name, value] of Object.entries(values)) {
+      if (value === null || value === undefined) delete merged[name]
+      else merged[name] = value
+    }
+    this.#accounts.delete(id)
+    this.#byUserName.remove(account.userName === null ? null : lower(account.userName), id)
+    this.#byExternalId.remove(account.externalId, id)
+    this.#byEmail.remove(account.email === null ? null : lower(account.email), id)
+    this.addAccount({
+      id,
+      userName: textOf(merged.user_name),
+      externalId: textOf(merged.external_id),
+      email: textOf(merged.email),
+      active: typeof merged.active === 'boolean' ? merged.active : account.active,
+      attributes: merged,
+    })
+  }
+
+  /** Forgets an account (a planned delete). */
+  removeAccount(id: string): void {
+    const account = this.#accounts.get(id)
+    if (!account) return
+    this.#accounts.delete(id)
+    this.#byUserName.remove(account.userName === null ? null : lower(account.userName), id)
+    this.#byExternalId.remove(account.externalId, id)
+    this.#byEmail.remove(account.email === null ? null : lower(account.email), id)
+  }
+
+  account(id: string): GraphAccount | undefined {
+    return this.#accounts.get(id)
+  }
+
+  /** Accounts whose normalized `key` equals `value` (user names and emails without case). */
+  accountsBy(key: 'user_name' | 'external_id' | 'email' | 'employee_number', value: string): GraphAccount[] {
+    let ids: readonly string[]
+    if (key === 'user_name') ids = this.#byUserName.get(lower(value))
+    else if (key === 'external_id') ids = this.#byExternalId.get(value)
+    else if (key === 'email') ids = this.#byEmail.get(lower(value))
+    else {
+      return [...this.#accounts.values()].filter(
+        (a) => String(a.attributes().employee_number ?? '') === value,
+      )
+    }
+    return ids.flatMap((id) => this.#accounts.get(id) ?? [])
+  }
+
+  addGroup(group: GraphGroup): void {
+    this.#groups.set(group.id, group)
+    if (!this.#groupsByName.has(lower(group.displayName)))
+      this.#groupsByName.set(lower(group.displayName), group.id)
+  }
+
+  /** The group of that display name (without case). */
+  groupByName(displayName: string): GraphGroup | undefined {
+    const id = this.#groupsByName.get(lower(displayName))
+    return id === undefined ? undefined : this.#groups.get(id)
+  }
+
+  group(id: string): GraphGroup | undefined {
+    return this.#groups.get(id)
+  }
+
+  removeGroup(id: string): void {
+    const group = this.#groups.get(id)
+    if (!group) return
+    this.#groups.delete(id)
+    if (this.#groupsByName.get(lower(group.displayName)) === id)
+      this.#groupsByName.delete(lower(group.displayName))
+    this.#members?.delete(id)
+  }
+
+  /** Reads the memberships once, the first time a plan needs them. */
+  async loadMemberships(): Promise<void> {
+    if (this.#members) return
+    const members = new Map<string, Set<string>>()
+    const rows = await this.#db
+      .selectFrom('memberships')
+      .select(['group_id', 'member_id'])
+      .where('integration', '=', this.integration)
+      .where('removed_at', 'is', null)
+      .execute()
+    for (const row of rows) {
+      const set = members.get(row.group_id)
+      if (set) set.add(row.member_id)
+      else members.set(row.group_id, new Set([row.member_id]))
+    }
+    this.#members = members
+  }
+
+  isMember(groupId: string, memberId: string): boolean {
+    return this.#membersOf(groupId).has(memberId)
+  }
+
+  /** Ids of the groups a user or group is a direct member of. */
+  groupsOf(memberId: string): string[] {
+    const groups: string[] = []
+    for (const [groupId, members] of this.#requireMembers()) if (members.has(memberId)) groups.push(groupId)
+    return groups
+  }
+
+  addMember(groupId: string, memberId: string): void {
+    const set = this.#requireMembers().get(groupId)
+    if (set) set.add(memberId)
+    else this.#requireMembers().set(groupId, new Set([memberId]))
+  }
+
+  removeMember(groupId: string, memberId: string): void {
+    this.#membersOf(groupId).delete(memberId)
+  }
+
+  #membersOf(groupId: string): Set<string> {
+    return this.#requireMembers().get(groupId) ?? new Set()
+  }
+
+  #requireMembers(): Map<string, Set<string>> {
+    if (!this.#members) throw new Error('memberships not loaded: call loadMemberships() first')
+    return this.#members
+  }
+
+  /** Records that `identity` owns `accountId`. */
+  link(identity: string, accountId: string): void {
+    this.#links.set(identity, accountId)
+    this.#linkedTo.set(accountId, identity)
+  }
+
+  linkedAccount(identity: string): string | undefined {
+    return this.#links.get(identity)
+  }
+
+  linkedIdentity(accountId: string): string | undefined {
+    return this.#linkedTo.get(accountId)
+  }
+
+  accountCount(): number {
+    return [...this.#accounts.keys()].filter((id) => plannedSeq(id) === undefined).length
+  }
+}
+
+function textOf(value: unknown): string | null {
+  return typeof value === 'string' ? value : null
+}

@@ -1,0 +1,141 @@
+/**
+ * The journal: every operation is written to the store before it is sent and after it answers.
+ * Writes of concurrent operations are grouped into one transaction per turn of the event loop
+ * (group commit), so journaling costs one commit per batch instead of two per request, while an
+ * operation is still never sent before its "sending" record is committed.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database, OperationStatus } from '../store/index.ts'
+import type { PlannedOperation } from './plan.ts'
+
+type Write = (trx: Kysely<Database>) => Promise<void>
+
+/** How an operation ended. */
+export interface Answer {
+  status: Extract<OperationStatus, 'succeeded' | 'failed' | 'skipped' | 'pending'>
+  outcome?: string | undefined
+  responseStatus?: number | undefined
+  resultId?: string | undefined
+  error?: string | undefined
+}
+
+/** Batches journal writes of one run. */
+export class Journal {
+  readonly #db: Kysely<Database>
+  readonly #runId: string
+  readonly #actor: string
+  #queue: Array<{ write: Write; resolve: () => void; reject: (error: unknown) => void }> = []
+  #scheduled = false
+  #flushing: Promise<void> = Promise.resolve()
+
+  constructor(db: Kysely<Database>, runId: string, actor: string) {
+    this.#db = db
+    this.#runId = runId
+    this.#actor = actor
+  }
+
+  /** Records that these operations are about to be sent (one audit row each); resolves once committed. */
+  sending(
+    ops: readonly PlannedOperation[],
+    request: (op: PlannedOperation) => { method: string; path: string; body: unknown },
+    at: Date,
+  ): Promise<string[]> {
+    const auditIds = ops.map(() => randomUUID())
+    const when = at.toISOString()
+    return this.#enqueue(async (trx) => {
+      for (const [i, op] of ops.entries()) {
+        await trx
+          .updateTable('lcm_operations')
+          .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), sent_at: when }))
+          .where('run_id', '=', this.#runId)
+          .where('seq', '=', op.seq)
+          .execute()
+        const sent = request(op)
+        await trx
+          .insertInto('lcm_audit')
+          .values({
+            id: auditIds[i] as string,
+            run_id: this.#runId,
+            seq: op.seq,
+            integration: op.integration,
+            actor: this.#actor,
+            at: when,
+            method: sent.method,
+            path: sent.path,
+            request: sent.body === undefined ? null : JSON.stringify(sent.body),
+            status: null,
+            error: null,
+          })
+          .execute()
+      }
+    }).then(() => auditIds)
+  }
+
+  /** Records an operation's end, with the graph changes its answer implies, in one transaction. */
+  answered(op: PlannedOperation, answer: Answer, at: Date, auditId?: string, graph?: Write): Promise<void> {
+    const when = at.toISOString()
+    return this.#enqueue(async (trx) => {
+      await trx
+        .updateTable('lcm_operations')
+        .set({
+          status: answer.status,
+          outcome: answer.outcome ?? null,
+          response_status: answer.responseStatus ?? null,
+          result_id: answer.resultId ?? null,
+          error: answer.error ?? null,
+          answered_at: answer.status === 'pending' ? null : when,
+        })
+        .where('run_id', '=', this.#runId)
+        .where('seq', '=', op.seq)
+        .execute()
+      if (auditId !== undefined) {
+        await trx
+          .updateTable('lcm_audit')
+          .set({ status: answer.responseStatus ?? null, error: answer.error ?? null })
+          .where('id', '=', auditId)
+          .execute()
+      }
+      if (graph && answer.status === 'succeeded') await graph(trx)
+    })
+  }
+
+  /** Waits for every queued write. */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#scheduled) {
+      await this.#flushing
+      if (this.#queue.length > 0 && !this.#scheduled) this.#schedule()
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    await this.#flushing
+  }
+
+  #enqueue(write: Write): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ write, resolve, reject })
+      if (!this.#scheduled) this.#schedule()
+    })
+  }
+
+  #schedule(): void {
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#flushing = this.#flushing.then(() => this.#commit())
+    })
+  }
+
+  async #commit(): Promise<void> {
+    const batch = this.#queue
+    this.#queue = []
+    this.#scheduled = false
+    if (batch.length === 0) return
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        for (const item of batch) await item.write(trx)
+      })
+      for (const item of batch) item.resolve()
+    } catch (error) {
+      for (const item of batch) item.reject(error)
+    }
+  }
+}
