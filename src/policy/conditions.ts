@@ -61,6 +61,7 @@ const TRUTH = /^(?:true|false)$/i
 const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/
 const DATE_OPERATORS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le'])
 
+const asIs = (v: unknown): unknown => v
 const each = (value: unknown, f: (v: unknown) => unknown): unknown =>
   Array.isArray(value) ? value.map(f) : f(value)
 
@@ -111,9 +112,9 @@ class Compiler {
       case 'not':
         return { kind: 'not', filter: this.rewrite(node.filter) }
       case 'present':
-        return { kind: 'present', path: this.slot(node.path, (v) => v) }
+        return { kind: 'present', path: this.slot(node.path, asIs) }
       case 'valuePath': {
-        const path = this.slot(node.path, (v) => v)
+        const path = this.slot(node.path, asIs)
         this.checkInner(node.filter)
         return { kind: 'valuePath', path, filter: node.filter }
       }
@@ -127,23 +128,22 @@ class Compiler {
     const position = this.positions[this.index]
     if (typeof value === 'boolean') return { ...node, path: this.slot(node.path, (v) => each(v, asBoolean)) }
     if (typeof value === 'number') return { ...node, path: this.slot(node.path, (v) => each(v, asNumber)) }
-    if (typeof value !== 'string') return { ...node, path: this.slot(node.path, (v) => v) }
+    if (typeof value !== 'string') return { ...node, path: this.slot(node.path, asIs) }
     // co, sw and ew are about text: `title co "today"` looks for the word.
-    if (!DATE_OPERATORS.has(op)) return { ...node, path: this.slot(node.path, (v) => v) }
+    if (!DATE_OPERATORS.has(op)) return { ...node, path: this.slot(node.path, asIs) }
     const relative = parseRelativeDate(value)
     if (relative !== undefined && 'problem' in relative) {
       this.fail(relative.problem, position?.value ?? position?.path ?? 0)
     }
     if (relative !== undefined) {
-      const at = (now: Date): number => resolveRelativeDate(relative, now)
       const path = this.slot(node.path, (v, now) => {
-        const ms = at(now)
+        const ms = resolveRelativeDate(relative, now)
         return each(v, (x) => dateSign(x, ms))
       })
       return { kind: 'compare', path, op, value: 0 }
     }
     const date = parseIsoDate(value)
-    if (date === undefined) return { ...node, path: this.slot(node.path, (v) => v) }
+    if (date === undefined) return { ...node, path: this.slot(node.path, asIs) }
     // A date literal compares in time, so 2026-12-01 equals 2026-12-01T00:00:00Z and zones count.
     return {
       kind: 'compare',
@@ -231,6 +231,7 @@ export function compileCondition(text: string, context: PolicyContext = {}): Con
   const attributes = Object.freeze([...new Set(leaves.map((l) => l.path))])
 
   const matches = (source: SourceAttributes, now: Date = new Date()): boolean => {
+    if (Number.isNaN(now.getTime())) throw new RangeError('Condition.matches: now is an invalid Date')
     const slots: Record<string, unknown> = {}
     for (const leaf of leaves) slots[leaf.slot] = leaf.read(source, now)
     try {

@@ -20,7 +20,9 @@ export function evaluateTemplate(
   options: EvaluateOptions = {},
 ): string {
   const { text, context, limits } = template
-  const env: EvaluationEnv = { now: options.now ?? new Date(), maxLength: limits.maxOutputLength }
+  const now = options.now ?? new Date()
+  if (Number.isNaN(now.getTime())) throw new RangeError('evaluateTemplate: options.now is an invalid Date')
+  const env: EvaluationEnv = { now, maxLength: limits.maxOutputLength }
   const limit = (kind: TemplateLimit, problem: string, offset: number): never => {
     throw new TemplateLimitError(kind, problem, text, offset, context)
   }
