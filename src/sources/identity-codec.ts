@@ -15,8 +15,26 @@ export interface EncodedAttributes {
 
 /** Canonical JSON of the attributes and its SHA-256 (equal to graph/content-hash's contentHash). */
 export function encodeAttributes(attributes: SourceAttributes): EncodedAttributes {
-  const text = canonicalJson(attributes)
+  const text = isFlatAndSorted(attributes) ? JSON.stringify(attributes) : canonicalJson(attributes)
   return { text, hash: hash('sha256', text, 'hex') }
+}
+
+/**
+ * Whether JSON.stringify already writes the canonical form: keys in code-unit order (as the CSV
+ * reader inserts them) and plain scalar values. It is native and several times faster, which
+ * matters at 100,000 identities a read; anything else goes through canonicalJson.
+ */
+function isFlatAndSorted(attributes: SourceAttributes): boolean {
+  let previous: string | undefined
+  for (const name in attributes) {
+    if (previous !== undefined && !(previous < name)) return false
+    const value = attributes[name]
+    const type = typeof value
+    if (type !== 'string' && type !== 'boolean' && !(type === 'number' && Number.isFinite(value)))
+      return false
+    previous = name
+  }
+  return true
 }
 
 /** Every attribute whose value differs between `before` and `after`; `null` stands for absent. */

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/store/database.ts'
 import { StoreConfigError, StoreConnectionError } from '../../src/store/errors.ts'
 import { appliedMigrations, migrateToLatest } from '../../src/store/migrate.ts'
+import { migrations } from '../../src/store/migrations/index.ts'
 import { account } from './fixtures.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'provisio-store-'))
@@ -26,7 +27,7 @@ describe('a SQLite file database', () => {
     await first.close()
 
     const second = await openDatabase(url)
-    expect(await appliedMigrations(second.db)).toEqual(['0001_access_graph'])
+    expect(await appliedMigrations(second.db)).toEqual(Object.keys(migrations))
     expect(await migrateToLatest(second.db)).toEqual([])
     const rows = await second.db.selectFrom('accounts').selectAll().execute()
     expect(rows).toEqual([account('file', 1)])
@@ -67,7 +68,7 @@ describe('a new SQLite file opened by several connections at once', () => {
       const url = `sqlite:${join(dir, `concurrent-${round}.db`)}`
       // Separate connections, as separate processes would have: their migrations interleave.
       const stores = await Promise.all(Array.from({ length: 4 }, () => openDatabase(url)))
-      for (const store of stores) expect(await appliedMigrations(store.db)).toEqual(['0001_access_graph'])
+      for (const store of stores) expect(await appliedMigrations(store.db)).toEqual(Object.keys(migrations))
       await Promise.all(stores.map((store) => store.close()))
     }
   })
