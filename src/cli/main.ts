@@ -1,9 +1,14 @@
 /** The `provisio` command line: parses arguments, runs one command, maps failures to exit codes. */
 import { Command, CommanderError, Option } from 'commander'
+import { registerApplyCommand } from './commands/apply.ts'
 import { registerDemoCommand } from './commands/demo.ts'
 import { registerExtractCommand } from './commands/extract.ts'
 import { registerGraphCommand } from './commands/graph.ts'
 import { registerHealthCommand } from './commands/health.ts'
+import { registerIntegrationsCommand } from './commands/integrations.ts'
+import { registerPlanCommand } from './commands/plan.ts'
+import { registerRollbackCommand } from './commands/rollback.ts'
+import { registerRunsCommand } from './commands/runs.ts'
 import { registerSandboxCommand } from './commands/sandbox.ts'
 import { registerServeCommand } from './commands/serve.ts'
 import { EXIT, UsageError } from './exit-codes.ts'
@@ -28,6 +33,11 @@ registerDemoCommand(program)
 registerExtractCommand(program)
 registerGraphCommand(program)
 registerHealthCommand(program)
+registerPlanCommand(program)
+registerApplyCommand(program)
+registerRunsCommand(program)
+registerRollbackCommand(program)
+registerIntegrationsCommand(program)
 registerServeCommand(program)
 
 try {

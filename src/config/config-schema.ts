@@ -98,9 +98,19 @@ const auth = z
 const thresholds = z
   .strictObject({
     perRun: z.int().nonnegative().optional().describe('Most such operations in one run'),
-    perRunPercent: z.number().min(0).max(100).optional().describe("Most in one run, as % of the integration's accounts"),
+    perRunPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe("Most in one run, as % of the integration's accounts"),
     perWindow: z.int().nonnegative().optional().describe('Most over the rolling window, this run included'),
-    perWindowPercent: z.number().min(0).max(100).optional().describe('Most over the window, as % of accounts'),
+    perWindowPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('Most over the window, as % of accounts'),
   })
   .describe('Thresholds above which a run waits for `provisio apply --approve RUN`')
 
@@ -108,7 +118,11 @@ const thresholds = z
 const limits = z
   .strictObject({
     window: duration.optional().describe('The rolling window of the perWindow thresholds; default 24h'),
-    maxOperations: z.int().positive().optional().describe('Most operations of any kind in one run; default 10000'),
+    maxOperations: z
+      .int()
+      .positive()
+      .optional()
+      .describe('Most operations of any kind in one run; default 10000'),
     deactivations: thresholds.optional(),
     deletions: thresholds.optional(),
     membershipRemovals: thresholds.optional(),
