@@ -3,8 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configJsonSchema, loadConfig, parseConfig } from '../../src/config/index.ts'
 import { DEFAULT_LIMITS } from '../../src/config/config-resolve.ts'
+import { ConfigError, configJsonSchema, loadConfig, parseConfig } from '../../src/config/index.ts'
 import { issuesOf, SECRET_KEY, yaml } from './config-support.ts'
 
 const EXAMPLE_ENV = {
@@ -112,7 +112,7 @@ describe('parseConfig defaults', () => {
     expect('secretKey' in config).toBe(false)
   })
 
-  it('limits layer key by key: the defaults, then the top-level limits, then the integration\'s own', () => {
+  it("limits layer key by key: the defaults, then the top-level limits, then the integration's own", () => {
     const config = parseConfig(
       yaml(
         'limits: { window: 12h, deactivations: { perRun: 5 } }',
@@ -135,7 +135,11 @@ describe('parseConfig defaults', () => {
 
   it('rejects a limit that is not a count, naming where', () => {
     expect(() =>
-      parseConfig(yaml('integrations:', '  a: { url: "https://a.example", limits: { deletions: { perRun: -1 } } }'), 'provisio.yaml', {}),
+      parseConfig(
+        yaml('integrations:', '  a: { url: "https://a.example", limits: { deletions: { perRun: -1 } } }'),
+        'provisio.yaml',
+        {},
+      ),
     ).toThrow(/integrations\.a\.limits\.deletions\.perRun: must be at least 0/)
   })
 
