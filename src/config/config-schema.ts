@@ -11,6 +11,7 @@ import { VENDOR_NAMES } from '../vendors/index.ts'
 import { capabilityOverridesSchema } from './capabilities-schema.ts'
 import { checkConfig, checkIntegration, MATCH_KEYS } from './config-rules.ts'
 import { DurationError, parseDuration } from './durations.ts'
+import { policySchema } from './policy-schema.ts'
 import { CSV_ENCODINGS, checkSource, SOURCE_KINDS } from './source-rules.ts'
 
 const always = { when: () => true }
@@ -215,53 +216,6 @@ const source = z
   })
   .superRefine(checkSource, always)
 
-/** Action names of a workflow or an action file. */
-export const ACTION_NAMES = [
-  'sync_identity',
-  'manage_relationships',
-  'deprovision_identity',
-  'create_entitlement',
-] as const
-
-// A record checked by hand rather than a partialRecord: an unknown action name then gets one clear
-// message instead of an unknown key plus an empty action.
-const action = z
-  .record(z.string(), z.looseObject({ integration: z.string() }))
-  .superRefine((value, ctx) => {
-    const names = Object.keys(value)
-    for (const name of names) {
-      if (!(ACTION_NAMES as readonly string[]).includes(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `unknown action "${name}"; expected one of ${ACTION_NAMES.join(', ')}`,
-          params: { atKey: true },
-        })
-      }
-    }
-    if (names.length !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one action per list item' })
-  })
-  .meta({ propertyNames: { enum: [...ACTION_NAMES] } })
-
-const workflow = z.looseObject({
-  on: z.enum(['joiner', 'mover', 'leaver', 'reconcile']),
-  when: z.string().optional(),
-  watch: z.array(z.string()).optional(),
-  actions: z.array(action).default([]),
-})
-
-const policy = z.looseObject({
-  name: z.string().min(1, 'must not be empty'),
-  source: z.string(),
-  limits: z
-    .looseObject({
-      maxDeprovisions: z.int().nonnegative().optional(),
-      maxOperations: z.int().nonnegative().optional(),
-    })
-    .optional(),
-  workflows: z.array(workflow).default([]),
-})
-
 /** The whole file, before resolution: defaults applied, secrets still plain strings. */
 export const configSchema = z
   .strictObject({
@@ -273,7 +227,7 @@ export const configSchema = z
     limits: limits.optional(),
     integrations: z.record(nameOf('integration'), integration).default({}),
     sources: z.record(nameOf('source'), source).default({}),
-    policies: z.array(policy).default([]),
+    policies: z.array(policySchema).default([]),
   })
   .superRefine(checkConfig, always)
 

@@ -1,6 +1,7 @@
 /** The validated, resolved and frozen configuration: what `loadConfig` returns. */
 import type { CapabilityOverrides } from '../scim/capabilities.ts'
 import type { VendorName } from '../vendors/index.ts'
+import type { ParsedPolicy } from './policy-schema.ts'
 import type { Secret } from './secret.ts'
 
 /** Credentials of an integration; `none` when the file gives no `auth`. */
@@ -122,35 +123,10 @@ export interface WebhookSourceConfig extends SourceCommon {
 /** A source of truth. */
 export type SourceConfig = CsvSourceConfig | JsonSourceConfig | ScimSourceConfig | WebhookSourceConfig
 
-export type ActionName =
-  | 'sync_identity'
-  | 'manage_relationships'
-  | 'deprovision_identity'
-  | 'create_entitlement'
-
-/** One workflow action: `{ <action name>: { integration, … } }`. Validated loosely for now. */
-export type ActionConfig = {
-  readonly [name in ActionName]?: { readonly integration: string; readonly [key: string]: unknown }
-}
-
-export interface WorkflowConfig {
-  readonly on: 'joiner' | 'mover' | 'leaver' | 'reconcile'
-  readonly when?: string | undefined
-  readonly watch?: readonly string[] | undefined
-  readonly actions: readonly ActionConfig[]
-  readonly [key: string]: unknown
-}
-
-/** A policy. Validated loosely for now: extra keys are kept as they are. */
-export interface PolicyConfig {
-  readonly name: string
-  readonly source: string
-  readonly limits?:
-    | { readonly maxDeprovisions?: number | undefined; readonly maxOperations?: number | undefined }
-    | undefined
-  readonly workflows: readonly WorkflowConfig[]
-  readonly [key: string]: unknown
-}
+/** A policy as validated: every template and condition compiled once at load (src/config/policy-schema.ts). */
+export type PolicyConfig = ParsedPolicy
+export type WorkflowConfig = PolicyConfig['workflows'][number]
+export type WorkflowAction = WorkflowConfig['actions'][number]
 
 export interface ProvisioConfig {
   /** Directory of the configuration file: relative paths in it (SQLite file, CSV sources) start here. */

@@ -141,7 +141,7 @@ describe('configuration errors carry their path and line:column', () => {
         line: 15,
         column: 13,
         message:
-          'unknown action "archive_identity"; expected one of sync_identity, manage_relationships, deprovision_identity, create_entitlement',
+          'unknown action "archive_identity"; expected one of sync_identity, manage_relationships, deprovision_identity, create_entitlement, notify',
       },
     ])
   })

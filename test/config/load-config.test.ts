@@ -72,7 +72,8 @@ describe('loadConfig', () => {
       limits: { maxDeprovisions: 25, maxOperations: 2000 },
     })
     expect(policy?.workflows.map((workflow) => workflow.on)).toEqual(['joiner', 'mover', 'leaver'])
-    expect(policy?.workflows[0]?.actions[0]?.sync_identity).toMatchObject({
+    const first = policy?.workflows[0]?.actions[0]
+    expect(first && 'sync_identity' in first ? first.sync_identity : undefined).toMatchObject({
       integration: 'jira',
       attributes: { user_name: '{email | lower}', scim_extension_atlassian_org_role: '{org_role}' },
     })
@@ -199,25 +200,33 @@ describe('parseConfig defaults', () => {
     ])
   })
 
-  it('keeps unknown keys of policies (validated loosely for now)', () => {
-    const config = parseConfig(
+  it('refuses unknown keys in policies and workflows, and bad templates and conditions, at their paths', () => {
+    const issues = issuesOf(
       yaml(
         'sources:',
         '  hr: { kind: webhook, key: id, secret: 0123456789abcdef }',
+        'integrations:',
+        '  app: { url: "https://a.example" }',
         'policies:',
         '  - name: p',
         '    source: hr',
         '    owner: it-ops',
-        '    workflows: [{ on: reconcile, schedule: nightly, actions: [] }]',
+        '    workflows:',
+        '      - on: joiner',
+        "        when: 'department eq'",
+        '        actions:',
+        '          - sync_identity: { integration: app, attributes: { user_name: "{email | lowr}" } }',
+        '          - manage_relationships: { integration: app, grups: [a] }',
       ),
-      'provisio.yaml',
-      {},
     )
-    expect(config.sources.hr).toMatchObject({ kind: 'webhook', key: 'id' })
-    expect(config.policies[0]).toMatchObject({
-      owner: 'it-ops',
-      workflows: [{ on: 'reconcile', schedule: 'nightly' }],
-    })
+    expect(issues.map((i) => i.path)).toEqual([
+      'policies[0].owner',
+      'policies[0].workflows[0].when',
+      'policies[0].workflows[0].actions[0].sync_identity.attributes.user_name',
+      'policies[0].workflows[0].actions[1].manage_relationships.grups',
+    ])
+    expect(issues[2]?.message).toContain('unknown function "lowr" (did you mean "lower"?)')
+    expect(issues[3]?.message).toBe('unknown key "grups" (did you mean "groups"?)')
   })
 })
 

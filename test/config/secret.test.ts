@@ -80,7 +80,7 @@ describe('Secret', () => {
 })
 
 describe('the resolved configuration is deeply frozen', () => {
-  it('at every level, including loosely validated sources and policies', async () => {
+  it('at every level, sources and policies included', async () => {
     const config = await loadConfig('examples/provisio.yaml', {
       PROVISIO_SECRET_KEY: SECRET_KEY,
       JIRA_SCIM_TOKEN: 'j',
