@@ -179,13 +179,31 @@ export function diffUser(
 ): { operations: PatchOperation[]; changes: AttributeChanges } {
   const operations: PatchOperation[] = []
   const changes: AttributeChanges = {}
-  for (const { name, entry, value } of wanted) {
+  const folded = foldPrimaryEmail(wanted)
+  // With `emails` wanted too, the primary email is one of its elements: their operations set it.
+  const emailsWanted = folded.some((w) => w.name === 'emails' && Array.isArray(w.value))
+  for (const { name, entry, value } of folded) {
     const before = current[name]
     if (sameValue(name, before, value)) continue
     changes[name] = { from: before ?? null, to: value }
+    if (name === 'email' && emailsWanted) continue
     operations.push(...operationsFor(name, entry, before, value, options.exact === true, current))
   }
   return { operations, changes }
+}
+
+/**
+ * `email` and `emails` wanted together: the list as it will be, with `email` as its primary value
+ * (as a create sends it), so that an account created from both compares equal to them afterwards.
+ */
+function foldPrimaryEmail(wanted: readonly ResolvedAttribute[]): readonly ResolvedAttribute[] {
+  const email = wanted.find((w) => w.name === 'email')?.value
+  if (typeof email !== 'string') return wanted
+  return wanted.map((w) =>
+    w.name === 'emails' && Array.isArray(w.value)
+      ? { ...w, value: withPrimaryEmail(w.value as Record<string, unknown>[], email) }
+      : w,
+  )
 }
 
 function scimPath(entry: IndexEntry, path = entry.path): string {

@@ -21,6 +21,8 @@ export interface BenchOptions {
   bulk?: boolean
   clientFor?: EngineOptions['clientFor']
   name?: string
+  /** Bearer token of the integration (default TOKEN). */
+  token?: string
 }
 
 /** The configuration of one integration `app` at `url`. */
@@ -34,7 +36,7 @@ export function lifecycleConfig(url: string, options: BenchOptions = {}): Provis
       'integrations:',
       `  ${name}:`,
       `    url: ${url}`,
-      `    auth: { bearer: ${TOKEN} }`,
+      `    auth: { bearer: ${options.token ?? TOKEN} }`,
       '    lifecycleManagement: true',
       ...(options.integration ?? []),
     ].join('\n'),
