@@ -23,6 +23,7 @@ export async function readCsvSource(source: CsvSourceConfig, file: string): Prom
   const parser = parse({
     bom: true,
     delimiter: source.delimiter,
+    encoding: source.encoding,
     relax_column_count: true,
     max_record_size: MAX_RECORD_CHARS,
   })
@@ -74,9 +75,9 @@ export async function readCsvSource(source: CsvSourceConfig, file: string): Prom
       }
     })
     parser.once('end', () => resolve(undefined))
-    // Decoded by the file stream rather than by the parser: the stream decoder keeps characters
-    // split across chunks whole. pipeline hands a failure to open or read the file to the parser.
-    pipeline(createReadStream(file, { encoding: source.encoding }), parser, (error) => {
+    // Bytes go to the parser, which decodes whole fields (a character split across chunks stays
+    // whole). pipeline hands a failure to open or read the file to the callback.
+    pipeline(createReadStream(file), parser, (error) => {
       if (error === undefined || error === null) return
       if (error instanceof CsvError)
         resolve(collector.refuse('malformed_file', csvErrorReason(error), csvErrorLine(error), error))

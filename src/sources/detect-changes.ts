@@ -69,36 +69,41 @@ export function detectChanges(input: DetectionInput): Detection {
   const events: DetectedEvent[] = []
   const previousNeeded: string[] = []
   const seen = new Set<string>()
-  const event = (incoming: IncomingIdentity, kind: EventKind, reason: EventReason, changed: boolean) => {
-    events.push({ key: incoming.key, kind, reason, incoming, changed })
-    if (changed) previousNeeded.push(incoming.key)
-  }
+  // One pass without closures or temporaries per identity: it runs 100,000 times a read.
   for (const identity of input.incoming) {
     seen.add(identity.key)
     const state = states.get(identity.key)
-    const row = (leftAt: string | null) => writes.push({ ...pick(identity), leftAt })
+    let leftAt: string | null | undefined // what to write; undefined: no write
+    let kind: EventKind | undefined
+    let reason: EventReason = 'new'
     if (state === undefined) {
       // Someone seen for the first time as a leaver (a terminated record in a full HR export)
       // never joined here: stored as left, no event; reconcile deals with any account they have.
-      row(identity.leaver ? now : null)
-      if (!identity.leaver) event(identity, 'joiner', 'new', false)
-      continue
-    }
-    const changed = state.hash !== identity.hash
-    if (state.leftAt !== null) {
+      leftAt = identity.leaver ? now : null
+      if (!identity.leaver) kind = 'joiner'
+    } else if (state.leftAt !== null) {
       if (!identity.leaver) {
-        row(null)
-        event(identity, 'joiner', 'returned', changed)
-      } else if (changed) {
-        row(state.leftAt)
+        leftAt = null
+        kind = 'joiner'
+        reason = 'returned'
+      } else if (state.hash !== identity.hash) {
+        leftAt = state.leftAt
       }
     } else if (identity.leaver) {
-      row(now)
-      event(identity, 'leaver', 'condition', changed)
-    } else if (changed) {
-      row(null)
-      event(identity, 'mover', 'changed', true)
+      leftAt = now
+      kind = 'leaver'
+      reason = 'condition'
+    } else if (state.hash !== identity.hash) {
+      leftAt = null
+      kind = 'mover'
+      reason = 'changed'
     }
+    if (leftAt !== undefined)
+      writes.push({ key: identity.key, text: identity.text, hash: identity.hash, leftAt })
+    if (kind === undefined) continue
+    const changed = state !== undefined && state.hash !== identity.hash
+    events.push({ key: identity.key, kind, reason, incoming: identity, changed })
+    if (changed) previousNeeded.push(identity.key)
   }
   const depart = (key: string, reason: EventReason) => {
     seen.add(key)
@@ -115,8 +120,4 @@ export function detectChanges(input: DetectionInput): Detection {
     if (states.get(key)?.leftAt === null && !seen.has(key)) depart(key, 'deleted')
   }
   return { writes, departures, events, previousNeeded }
-}
-
-function pick(identity: IncomingIdentity): { key: string; text: string; hash: string } {
-  return { key: identity.key, text: identity.text, hash: identity.hash }
 }

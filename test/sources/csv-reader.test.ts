@@ -89,6 +89,17 @@ describe('csv source: reading', () => {
     ])
   })
 
+  it("keeps multi-byte characters whole across the file stream's chunks", async () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => `E${i},Zoë Ünal-Ærøskøbing 😀 ${i}`)
+    const read = await readCsv(lines('employee_id,name', ...rows))
+    expect(recordsOf(read)).toHaveLength(5_000)
+    expect(recordsOf(read)[4_999]).toEqual({
+      key: 'E4999',
+      line: 5_001,
+      attributes: { employee_id: 'E4999', name: 'Zoë Ünal-Ærøskøbing 😀 4999' },
+    })
+  })
+
   it('renames columns, keys by the renamed name, ignores unnamed columns and reports renames it cannot find', async () => {
     const read = await readCsv(lines('Employee ID,First Name,,Dept', 'E1,Ada,x,R&D'), {
       columns: { 'Employee ID': 'employee_id', 'First Name': 'given_name', Department: 'department' },

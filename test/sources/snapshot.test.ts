@@ -150,6 +150,18 @@ describe.each(testBackends())('source snapshots on $name', (backend: TestBackend
       expect(identities[2]?.firstSeenAt).toBe(T1.toISOString())
     })
 
+    it('two snapshots of one source at once detect each change once', async () => {
+      await fresh()
+      const rows = Array.from({ length: 300 }, (_, i) => ({ id: `E${i}`, n: String(i) }))
+      const results = await Promise.all([
+        takeSnapshot(store, readOf('hr', rows), { now: T1 }),
+        takeSnapshot(store, readOf('hr', rows), { now: T1 }),
+      ])
+      expect(results.map((result) => result.events.length).sort()).toEqual([0, 300])
+      const seqs = (await pendingEvents(store.db, 'hr', 'check', { limit: 1000 })).map((event) => event.seq)
+      expect(seqs).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+    })
+
     it('someone first seen as a leaver never joined: stored as left, no event', async () => {
       await fresh()
       const first = await takeSnapshot(store, readOf('hr', [ada, { ...grace, status: 'terminated' }]), {
