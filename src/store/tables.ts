@@ -297,6 +297,28 @@ export interface SourceCursorsTable {
   updated_at: string
 }
 
+/** One version of a policy's definition (0005_policies); a new one each time the definition changes. */
+export interface PolicyVersionsTable {
+  policy: string
+  version: number
+  /** Hash of the canonical JSON definition, to notice changes. */
+  hash: string
+  definition: string
+  created_at: string
+}
+
+/** A membership a policy granted (it added it): the only kind a mover or leaver of that policy removes. */
+export interface PolicyMembershipsTable {
+  policy: string
+  integration: string
+  /** The identity's key in the policy's source. */
+  identity: string
+  /** Group display name, lower-cased. */
+  group_name: string
+  run_id: string | null
+  granted_at: string
+}
+
 /** Applied migrations are tracked by Kysely's own tables; everything else is here. */
 export interface Database {
   integrations: IntegrationsTable
@@ -319,4 +341,6 @@ export interface Database {
   lcm_audit: LcmAuditTable
   lcm_links: LcmLinksTable
   integration_states: IntegrationStatesTable
+  policy_versions: PolicyVersionsTable
+  policy_memberships: PolicyMembershipsTable
 }

@@ -6,10 +6,12 @@ import type { Migration } from 'kysely'
 import { accessGraph } from './0001_access_graph.ts'
 import { lifecycle } from './0003_lifecycle.ts'
 import { sources } from './0004_sources.ts'
+import { policies } from './0005_policies.ts'
 
 /** The ordered record of migrations, shared by SQLite and PostgreSQL. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_access_graph': accessGraph,
   '0003_lifecycle': lifecycle,
   '0004_sources': sources,
+  '0005_policies': policies,
 }
