@@ -39,14 +39,22 @@ export interface LcmWorld {
   /** Plans action-file lines. */
   plan(...lines: string[]): Promise<Plan>
   /** Plans, stores and executes action-file lines; fails on plan problems or a waiting run. */
-  apply(
-    ...lines: string[]
-  ): Promise<{ plan: Plan; runId: string; status: string; actions: LifecycleAction[] }>
+  apply(...lines: string[]): Promise<Applied>
   /** The target's user with this userName (fetched over SCIM). */
   user(userName: string): Promise<ScimResource | undefined>
   group(displayName: string): Promise<ScimResource | undefined>
   users(): Promise<ScimResource[]>
   groups(): Promise<ScimResource[]>
+}
+
+/** A run applied from action-file lines. */
+export interface Applied {
+  plan: Plan
+  runId: string
+  status: string
+  actions: LifecycleAction[]
+  /** Operations that did not succeed, with their error: `[]` when all did. */
+  failures: Array<{ seq: number; kind: string; status: string; error: string | null }>
 }
 
 let worlds = 0
@@ -114,7 +122,14 @@ export async function lcmWorld(
       const stored = await engine.store(plan, 'actions:test')
       if (stored.status !== 'pending') throw new Error(`run waits: ${JSON.stringify(stored.breaches)}`)
       const summary = await engine.execute(stored.runId)
-      return { plan, runId: stored.runId, status: summary.status, actions: list }
+      const failures = await store.db
+        .selectFrom('lcm_operations')
+        .select(['seq', 'kind', 'status', 'error'])
+        .where('run_id', '=', stored.runId)
+        .where('status', '!=', 'succeeded')
+        .orderBy('seq')
+        .execute()
+      return { plan, runId: stored.runId, status: summary.status, actions: list, failures }
     },
     async user(userName) {
       const all = await world.users()

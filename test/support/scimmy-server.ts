@@ -136,7 +136,9 @@ function scimmyRouter(): express.Router {
   if (router) return router
   // SCIMMY's handler types expect its schema classes; the store deals in plain JSON. The casts
   // to `never` keep the adapter honest about that without spreading `any`.
-  SCIMMY.Resources.declare(SCIMMY.Resources.User)
+  // The enterprise extension is declared as a deployment with managers and departments would:
+  // without it scimmy keeps the extension's URN in `schemas` and silently drops its values.
+  SCIMMY.Resources.declare(SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false))
     .ingress((resource, instance, ctx) => write(storeOf(ctx).users, resource.id, instance) as never)
     .egress((resource, ctx) => read(storeOf(ctx).users, resource.id, resource.filter) as never)
     .degress((resource, ctx) => dispose(storeOf(ctx).users, resource.id))

@@ -127,7 +127,12 @@ describe('discovery', () => {
       { name: 'User', endpoint: '/Users', schema: SCHEMA.user },
       { name: 'Group', endpoint: '/Groups', schema: SCHEMA.group },
     ])
-    expect(discovery.schemas?.map((schema) => schema.id)).toEqual([SCHEMA.user, SCHEMA.group])
+    // The test server declares the enterprise extension on User (test/support/scimmy-server.ts).
+    expect(discovery.schemas?.map((schema) => schema.id)).toEqual([
+      SCHEMA.user,
+      SCHEMA.group,
+      SCHEMA.enterpriseUser,
+    ])
     const userName = discovery.schemas?.[0]?.attributes.find((attribute) => attribute.name === 'userName')
     expect(userName).toMatchObject({ type: 'string', caseExact: false, uniqueness: 'server', required: true })
     const members = discovery.schemas?.[1]?.attributes.find((attribute) => attribute.name === 'members')
@@ -650,6 +655,24 @@ describe('scimmy deviations (DEVIATIONS.md)', () => {
       client.removeGroupMembers(groupId, ['00000000-0000-4000-8000-000000000000']),
     ).resolves.toBeUndefined()
     expect((await client.groups.get(groupId)).members).toEqual([{ value: userId }])
+  })
+
+  it('applies excludedAttributes of a PATCH to the stored resource, losing the members (RFC 7644 §3.9)', async () => {
+    const ann = idOf(await client.users.create(user('ann')))
+    const bob = idOf(await client.users.create(user('bob')))
+    const groupId = idOf(await client.groups.create(group('Engineering', { members: [{ value: ann }] })))
+    const answer = await client.transport.request({
+      method: 'PATCH',
+      path: `/Groups/${groupId}`,
+      query: { excludedAttributes: 'members' },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: bob }] }],
+      },
+    })
+    expect(answer.status).toBe(204)
+    // §3.9 selects what the answer shows; scimmy reads the group without its members, adds, stores.
+    expect((await client.groups.get(groupId)).members).toEqual([{ value: bob }])
   })
 
   it('restarts from the first result when startIndex is past the end (RFC 7644 §3.4.2.4)', async () => {
