@@ -64,24 +64,38 @@ export class LifecycleEngine {
   }
 
   /** The exact operations the actions need, with nothing written. */
-  async plan(actions: readonly LifecycleAction[]): Promise<Plan> {
+  async plan(actions: readonly LifecycleAction[], options: { tolerant?: boolean } = {}): Promise<Plan> {
     const targets = await this.#planningTargets(new Set(actions.map((a) => a.integration)))
-    return planActions(actions, targets, { bulk: this.#options.bulk !== false })
+    return planActions(actions, targets, {
+      bulk: this.#options.bulk !== false,
+      tolerant: options.tolerant === true,
+    })
   }
 
   /** Stores a plan as a run: pending, or awaiting approval when it exceeds a limit. */
   async store(
     plan: Plan,
     origin: string,
-    extra: { kind?: 'apply' | 'rollback'; rollbackOf?: string; policyVersion?: string } = {},
+    extra: {
+      kind?: 'apply' | 'rollback'
+      rollbackOf?: string
+      policyVersion?: string
+      /** Thresholds of the caller's own (a policy's limits) the plan already exceeds. */
+      breaches?: readonly LimitBreach[]
+      /** Recorded only: a dry run is stored for the record and never executed. */
+      dryRun?: boolean
+    } = {},
   ): Promise<StoredRun> {
     const integrations = new Map<string, IntegrationConfig>()
     for (const op of plan.operations) {
       const config = this.#options.config.integrations[op.integration]
       if (config) integrations.set(op.integration, config)
     }
-    const breaches = await checkLimits(this.#options.db, plan.operations, integrations, this.#now())
-    const status = breaches.length > 0 ? 'awaiting_approval' : 'pending'
+    const breaches = [
+      ...(extra.breaches ?? []),
+      ...(await checkLimits(this.#options.db, plan.operations, integrations, this.#now())),
+    ]
+    const status = extra.dryRun ? 'dry_run' : breaches.length > 0 ? 'awaiting_approval' : 'pending'
     const runId = await createRun(this.#options.db, {
       kind: extra.kind ?? 'apply',
       origin,

@@ -36,6 +36,8 @@ export interface PlanningTarget {
 export interface PlanOptions {
   /** Use SCIM Bulk where the target offers it (default true). */
   bulk?: boolean
+  /** Reconcile: values a target normalizes (case, spacing of text, phone number format) are no drift. */
+  tolerant?: boolean
 }
 
 const lower = (s: string) => s.toLowerCase()
@@ -46,7 +48,7 @@ export async function planActions(
   targets: ReadonlyMap<string, PlanningTarget>,
   options: PlanOptions = {},
 ): Promise<Plan> {
-  const planner = new Planner(targets)
+  const planner = new Planner(targets, options.tolerant === true)
   for (const action of actions) await planner.plan(action)
   return {
     operations: planner.operations,
@@ -61,9 +63,11 @@ class Planner {
   readonly problems: PlanProblem[] = []
   unchanged = 0
   readonly #targets: ReadonlyMap<string, PlanningTarget>
+  readonly #tolerant: boolean
 
-  constructor(targets: ReadonlyMap<string, PlanningTarget>) {
+  constructor(targets: ReadonlyMap<string, PlanningTarget>, tolerant: boolean) {
     this.#targets = targets
+    this.#tolerant = tolerant
   }
 
   async plan(action: LifecycleAction): Promise<void> {
@@ -96,6 +100,9 @@ class Planner {
       return
     }
     if (this.operations.length === before) this.unchanged += 1
+    // Every operation says whose it is, so a policy can tell which of its identities it served.
+    const owner = 'identity' in action ? action.identity : undefined
+    if (owner !== undefined) for (const op of this.operations.slice(before)) op.details.identity ??= owner
   }
 
   #syncIdentity(target: PlanningTarget, action: SyncIdentityAction): void {
@@ -155,7 +162,7 @@ class Planner {
       return
     }
     const account = match.account
-    const { operations, changes } = diffUser(account.attributes(), resolved)
+    const { operations, changes } = diffUser(account.attributes(), resolved, { tolerant: this.#tolerant })
     if (operations.length === 0) {
       if (!graph.linkedIdentity(account.id)) graph.link(identity, account.id)
       return

@@ -19,7 +19,7 @@ export interface NewRun {
   requestedBy: string
   rollbackOf?: string | undefined
   policyVersion?: string | undefined
-  status: Extract<RunStatus, 'pending' | 'awaiting_approval'>
+  status: Extract<RunStatus, 'pending' | 'awaiting_approval' | 'dry_run'>
   limitsReport?: unknown
   problems: readonly PlanProblem[]
   operations: readonly PlannedOperation[]

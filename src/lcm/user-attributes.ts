@@ -175,7 +175,7 @@ export type AttributeChanges = Record<string, { from: unknown; to: unknown }>
 export function diffUser(
   current: Readonly<Record<string, unknown>>,
   wanted: readonly ResolvedAttribute[],
-  options: { exact?: boolean } = {},
+  options: { exact?: boolean; tolerant?: boolean } = {},
 ): { operations: PatchOperation[]; changes: AttributeChanges } {
   const operations: PatchOperation[] = []
   const changes: AttributeChanges = {}
@@ -185,6 +185,7 @@ export function diffUser(
   for (const { name, entry, value } of folded) {
     const before = current[name]
     if (sameValue(name, before, value)) continue
+    if (options.tolerant && normalizedAlike(entry, before, value)) continue
     changes[name] = { from: before ?? null, to: value }
     if (name === 'email' && emailsWanted) continue
     operations.push(...operationsFor(name, entry, before, value, options.exact === true, current))
@@ -290,6 +291,25 @@ function sameElement(existing: Record<string, unknown>, wanted: Record<string, u
   return Object.entries(wanted).every(([key, value]) =>
     key === 'primary' ? (existing.primary === true) === (value === true) : sameJson(existing[key], value),
   )
+}
+
+/**
+ * Values a target is known to normalize: text of a case-insensitive attribute compared without case
+ * and with spacing collapsed, phone numbers by their digits.
+ */
+function normalizedAlike(entry: IndexEntry, before: unknown, value: unknown): boolean {
+  const fold = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase()
+  if (typeof before === 'string' && typeof value === 'string')
+    return !entry.caseExact && fold(before) === fold(value)
+  if (entry.path === 'phoneNumbers' && Array.isArray(before) && Array.isArray(value)) {
+    const digits = (list: unknown[]) =>
+      list
+        .map((e) => String((e as { value?: unknown }).value ?? '').replace(/\D/g, ''))
+        .sort()
+        .join(',')
+    return digits(before) === digits(value)
+  }
+  return false
 }
 
 function sameValue(name: string, before: unknown, value: unknown): boolean {

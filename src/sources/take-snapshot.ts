@@ -37,6 +37,15 @@ export interface SnapshotOptions {
   isLeaver?: LeaverPredicate | undefined
   /** The snapshot's time; default now. */
   now?: Date | undefined
+  /** Compute the events and write nothing (a plan's preview): the transaction is rolled back. */
+  dryRun?: boolean | undefined
+}
+
+/** Carries a preview's result out of the transaction it rolls back. */
+class PreviewRollback extends Error {
+  constructor(readonly result: SnapshotResult) {
+    super('snapshot preview: rolled back')
+  }
 }
 
 /** What a snapshot did. */
@@ -70,7 +79,9 @@ export async function takeSnapshot(
   const now = (options.now ?? new Date()).toISOString()
   if (read.status === 'refused') {
     const { error, problems } = read
-    const snapshotId = await recordRefusal(store.db, read.source, 'full', error.toJSON(), problems, now)
+    const snapshotId = options.dryRun
+      ? randomUUID()
+      : await recordRefusal(store.db, read.source, 'full', error.toJSON(), problems, now)
     return {
       snapshotId,
       source: read.source,
@@ -83,15 +94,30 @@ export async function takeSnapshot(
     }
   }
   const incoming = encode(read.records, options.isLeaver)
-  return commit(store, read.source, 'full', incoming, read.problems, now, async (trx) =>
-    detectChanges({
-      incoming,
-      states: await loadStates(trx, read.source),
-      now,
-      full: true,
-      held: new Set(read.heldKeys),
-    }),
+  const taking = commit(
+    store,
+    read.source,
+    'full',
+    incoming,
+    read.problems,
+    now,
+    options.dryRun === true,
+    async (trx) =>
+      detectChanges({
+        incoming,
+        states: await loadStates(trx, read.source),
+        now,
+        full: true,
+        held: new Set(read.heldKeys),
+      }),
   )
+  if (!options.dryRun) return taking
+  try {
+    return await taking
+  } catch (error) {
+    if (error instanceof PreviewRollback) return error.result
+    throw error
+  }
 }
 
 /** Applies one webhook delivery: the same events as a read, for the keys it names only. */
@@ -104,7 +130,7 @@ export async function applyDelivery(
   const now = (options.now ?? new Date()).toISOString()
   const incoming = encode(delivery.upserts, options.isLeaver)
   const keys = [...incoming.map((identity) => identity.key), ...delivery.leavers]
-  return commit(store, source, 'incremental', incoming, [], now, async (trx) =>
+  return commit(store, source, 'incremental', incoming, [], now, false, async (trx) =>
     detectChanges({
       incoming,
       states: await loadStates(trx, source, keys),
@@ -161,6 +187,7 @@ async function commit(
   incoming: readonly IncomingIdentity[],
   problems: readonly SourceProblem[],
   now: string,
+  dryRun: boolean,
   detect: (trx: Kysely<Database>) => Promise<Detection>,
 ): Promise<SnapshotResult> {
   const snapshotId = randomUUID()
@@ -193,7 +220,7 @@ async function commit(
       trx,
       events.map((event) => event.row),
     )
-    return {
+    const result: SnapshotResult = {
       snapshotId,
       source,
       status: 'accepted' as const,
@@ -202,6 +229,8 @@ async function commit(
       identities: incoming.length,
       written: detection.writes.length + detection.departures.length,
     }
+    if (dryRun) throw new PreviewRollback(result)
+    return result
   })
 }
 

@@ -141,6 +141,8 @@ export interface LeasesTable {
 /** Lifecycle runs (0003_lifecycle): one plan executed, or waiting for approval. */
 export type RunStatus =
   | 'awaiting_approval'
+  /** A policy in dry_run state: the plan is recorded, nothing is ever sent. */
+  | 'dry_run'
   | 'pending'
   | 'running'
   | 'succeeded'
