@@ -11,6 +11,7 @@ import { registerRollbackCommand } from './commands/rollback.ts'
 import { registerRunsCommand } from './commands/runs.ts'
 import { registerSandboxCommand } from './commands/sandbox.ts'
 import { registerServeCommand } from './commands/serve.ts'
+import { registerTransformCommand } from './commands/transform.ts'
 import { EXIT, UsageError } from './exit-codes.ts'
 
 // `provisio graph … | head` closes stdout early; that is the reader's choice, not a failure.
@@ -38,6 +39,7 @@ registerApplyCommand(program)
 registerRunsCommand(program)
 registerRollbackCommand(program)
 registerIntegrationsCommand(program)
+registerTransformCommand(program)
 registerServeCommand(program)
 
 try {

@@ -4,14 +4,18 @@
  */
 import type { Command } from 'commander'
 import type { ExecutionSummary, LifecycleEngine } from '../../lcm/index.ts'
+import { runPolicy } from '../../policy/policy-runner.ts'
 import { withCommandContext } from '../context.ts'
 import { UsageError } from '../exit-codes.ts'
 import { confirm, executeWithProgress, formatSummary, withEngine } from '../lifecycle-context.ts'
 import { formatPlan, planJson } from '../plan-output.ts'
+import { formatOutcome, outcomeFailed, policiesJson, selectPolicies } from '../policy-output.ts'
 import { readActions } from './plan.ts'
 
 interface ApplyOptions {
   actions?: string
+  policy?: string
+  reconcile?: boolean
   yes?: boolean
   approve?: string
   resume?: string
@@ -24,14 +28,22 @@ export function registerApplyCommand(program: Command): void {
     .command('apply')
     .description('run the plan of an action file; or approve (--approve) or resume (--resume) a stored run')
     .option('--actions <file>', 'action file (YAML or JSON list of actions)')
+    .option('--policy <name>', 'run a policy (default: every policy, when no other option is given)')
+    .option('--reconcile', 'policies: bring every identity in line, not only what changed')
     .option('--yes', 'do not ask for confirmation')
     .option('--approve <run>', 'approve a run that exceeded a safety limit, and run it')
     .option('--resume <run>', 'finish a run that stopped (killed process, quarantined integration)')
     .option('--no-bulk', 'send single requests even where a target offers SCIM Bulk')
     .action(async (options: ApplyOptions) => {
-      const chosen = [options.actions, options.approve, options.resume].filter((o) => o !== undefined)
-      if (chosen.length !== 1)
-        throw new UsageError('give exactly one of --actions FILE, --approve RUN, --resume RUN')
+      const chosen = [options.actions, options.approve, options.resume, options.policy].filter(
+        (o) => o !== undefined,
+      )
+      if (chosen.length > 1)
+        throw new UsageError('give one of --actions FILE, --policy P, --approve RUN, --resume RUN')
+      if (options.actions === undefined && options.approve === undefined && options.resume === undefined) {
+        await applyPolicies(program, options)
+        return
+      }
       const actions = options.actions === undefined ? undefined : await readActions(options.actions)
       await withCommandContext(program, async (context) => {
         await withEngine(context, { bulk: options.bulk }, async (engine) => {
@@ -98,4 +110,39 @@ function report(summary: ExecutionSummary, json: boolean): void {
     )
   else process.stdout.write(formatSummary(summary))
   if (summary.status !== 'succeeded') process.exitCode = 1
+}
+
+/** `apply --policy P`: reads the source, plans the events' actions and runs them. */
+async function applyPolicies(program: Command, options: ApplyOptions): Promise<void> {
+  await withCommandContext(program, async (context) => {
+    const policies = selectPolicies(context.config, options.policy)
+    await withEngine(context, { bulk: options.bulk }, async (engine) => {
+      const run = (policy: (typeof policies)[number], mode: 'plan' | 'apply') =>
+        runPolicy(policy, {
+          store: context.store,
+          config: context.config,
+          engine,
+          mode,
+          reconcile: options.reconcile === true,
+        })
+      if (options.yes !== true) {
+        const previews = []
+        for (const policy of policies) previews.push(await run(policy, 'plan'))
+        if (!context.json) for (const preview of previews) process.stdout.write(formatOutcome(preview))
+        const count = previews.reduce((n, o) => n + o.plan.operations.length, 0)
+        if (!(await confirm(`Apply ${count} operations?`, false))) {
+          process.exitCode = 1
+          return
+        }
+      }
+      const outcomes = []
+      for (const policy of policies) {
+        const outcome = await run(policy, 'apply')
+        outcomes.push(outcome)
+        if (!context.json) process.stdout.write(formatOutcome(outcome))
+        if (outcomeFailed(outcome)) process.exitCode = 1
+      }
+      if (context.json) process.stdout.write(`${JSON.stringify(policiesJson(outcomes), null, 2)}\n`)
+    })
+  })
 }
