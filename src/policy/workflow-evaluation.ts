@@ -193,6 +193,9 @@ async function evaluateAction(
       if (value !== undefined) values[name] = value
     }
     values.user_name ??= linked ?? userNames.get(integration)
+    // An identity present in the source has an active account (a returning leaver is reactivated),
+    // unless the policy decides `active` itself.
+    if (!('active' in attributes) && event.kind !== 'leaver') values.active = true
     if (typeof values.user_name !== 'string')
       throw new Error(`sync_identity on ${integration}: user_name is empty for ${identity}`)
     userNames.set(integration, values.user_name)
