@@ -91,7 +91,7 @@ describe.each(testBackends())('a policy on $name', (backend) => {
     const id = user(userName)?.id
     return sandbox
       .groups()
-      .filter((g) => (g.members ?? []).some((m) => m.value === id))
+      .filter((g) => ((g.members ?? []) as Array<{ value?: string }>).some((m) => m.value === id))
       .map((g) => String(g.displayName))
       .sort()
   }
