@@ -139,9 +139,14 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
   state.quarantine.record(target.config.name, undefined)
   const context2 = { runId: context.runId, now: () => context.now().toISOString(), verifying: false }
   const retry: JournaledOperation[] = []
+  /** Operations that referred to a create being retried: the target could not resolve their bulkId. */
+  const waiting: JournaledOperation[] = []
+  const retried = new Set<number>()
   for (const [i, result] of results.entries()) {
-    const op = resolved[i] as PlannedOperation
     const journaled = batch[i] as JournaledOperation
+    // Resolved again: references to creates earlier in this batch now carry the ids they returned,
+    // so what the graph records is what the target holds.
+    const op = state.resolve(journaled)
     const error = result.error
     const alreadyDone =
       (op.kind === 'remove_members' &&
@@ -173,8 +178,20 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
       state.done += 1
       continue
     }
+    const pending = {
+      status: 'pending' as const,
+      responseStatus: result.status || undefined,
+      error: error.message,
+    }
     if (error instanceof ScimUniquenessError && (op.kind === 'create_user' || op.kind === 'create_group')) {
+      await journal.answered(op, pending, context.now(), auditIds[i])
       retry.push(journaled)
+      retried.add(op.seq)
+      continue
+    }
+    if (op.details.dependsOn.some((seq) => retried.has(seq))) {
+      await journal.answered(op, pending, context.now(), auditIds[i])
+      waiting.push(journaled)
       continue
     }
     await journal.answered(
@@ -190,6 +207,13 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
   context.progress()
   // A 409 on a create is resolved as a single create would resolve it: look up, adopt.
   for (const op of retry) await runOne(op, context)
+  // Then what referred to it is sent again, with the adopted id.
+  for (const op of waiting) {
+    const blocked = await failedDependency(op, state)
+    if (blocked === 'paused') return
+    if (blocked !== undefined) await skip(op, blocked, context)
+    else await runOne(op, context)
+  }
 }
 
 function successOutcome(op: PlannedOperation): string {

@@ -4,13 +4,14 @@
  * management is allowed, and an engine. Everything is closed when the test finishes.
  */
 import { expect, onTestFinished } from 'vitest'
-import type { ProvisioConfig } from '../../src/config/index.ts'
+import type { IntegrationConfig, ProvisioConfig } from '../../src/config/index.ts'
 import { runExtraction } from '../../src/extract/run-extraction.ts'
 import type { LifecycleAction, LifecycleEngine } from '../../src/lcm/index.ts'
 import type { Plan } from '../../src/lcm/plan.ts'
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.ts'
 import { ScimClient, type ScimResource } from '../../src/scim/index.ts'
 import type { Store } from '../../src/store/index.ts'
+import { createIntegrationClient } from '../../src/vendors/integration-client.ts'
 import { extractionTarget } from './extraction-fixtures.ts'
 import { actions, type BenchOptions, lifecycleConfig, lifecycleEngine, TOKEN } from './lcm-fixtures.ts'
 import { openTestStore, type TestBackend } from './test-databases.ts'
@@ -168,4 +169,46 @@ export function shapes(plan: Plan): Array<[string, string, string]> {
 export function patchOps(plan: Plan, index = 0): unknown[] {
   const body = plan.operations[index]?.body as { Operations?: unknown[] } | undefined
   return body?.Operations ?? []
+}
+
+/**
+ * The target's state with ids replaced by names (`@ada@example.com`, `@eng`) and `meta` and `$ref`
+ * left out: two targets that went through the same changes compare equal, whatever ids they gave.
+ */
+export async function targetState(world: LcmWorld): Promise<Record<string, unknown>> {
+  const users = await world.users()
+  const groups = await world.groups()
+  const names = new Map<string, string>()
+  for (const u of users) names.set(String(u.id), `@${String(u.userName)}`)
+  for (const g of groups) names.set(String(g.id), `@${String(g.displayName)}`)
+  const rename = (value: unknown): unknown => {
+    if (typeof value === 'string') return names.get(value) ?? value
+    if (Array.isArray(value))
+      return value.map(rename).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => key !== 'meta' && key !== '$ref' && key !== 'id')
+          .map(([key, v]) => [key, rename(v)]),
+      )
+    }
+    return value
+  }
+  return {
+    users: Object.fromEntries(users.map((u) => [String(u.userName), rename(u)])),
+    groups: Object.fromEntries(groups.map((g) => [String(g.displayName), rename(g)])),
+  }
+}
+
+/** A client factory that records every request the engine sends (method, path, body). */
+export function recordingClients(log: Array<{ method: string; path: string; body: unknown }>) {
+  return (config: IntegrationConfig): ScimClient => {
+    const client = createIntegrationClient(config)
+    const send = client.transport.request.bind(client.transport)
+    client.transport.request = (request) => {
+      log.push({ method: request.method, path: request.path, body: request.body })
+      return send(request)
+    }
+    return client
+  }
 }
