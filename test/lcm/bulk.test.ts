@@ -52,7 +52,7 @@ describe.each(testBackends())('SCIM Bulk on $name', (backend) => {
 
       const writes = sent.filter((r) => r.method !== 'GET')
       expect(writes.every((r) => r.method === 'POST' && r.path === '/Bulk')).toBe(true)
-      const first = (writes[0]?.body as BulkBody).Operations
+      const first = (writes[0]?.body as BulkBody | undefined)?.Operations ?? []
       const created = first.filter((o) => o.method === 'POST' && o.path === '/Users')
       expect(created.map((o) => o.data?.userName)).toEqual([
         'ada@example.com',
