@@ -115,14 +115,18 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
     const paused = state.quarantine.record(target.config.name, error)
     if (paused) state.pause(target.config.name, paused)
     if (!outcomeUnknown(error) && !state.quarantine.reason(target.config.name)) {
-      // The request was refused as a whole: each operation gets the reason.
-      for (const [i, op] of resolved.entries()) {
-        await journal.answered(
-          op,
-          { status: 'failed', error: String(error instanceof Error ? error.message : error) },
-          context.now(),
-          auditIds[i],
-        )
+      // The request was refused as a whole: each operation gets the reason (one commit for all).
+      await Promise.all(
+        resolved.map((op, i) =>
+          journal.answered(
+            op,
+            { status: 'failed', error: String(error instanceof Error ? error.message : error) },
+            context.now(),
+            auditIds[i],
+          ),
+        ),
+      )
+      for (const op of resolved) {
         state.settle(op.seq, { ok: false, resultId: null })
         state.done += 1
       }
@@ -142,6 +146,11 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
   /** Operations that referred to a create being retried: the target could not resolve their bulkId. */
   const waiting: JournaledOperation[] = []
   const retried = new Set<number>()
+  // The answers are queued together so the journal commits them as one transaction: awaiting each
+  // in turn cost a commit per operation. Settling before that commit is safe: an operation waiting
+  // on one of these queues its own "sending" record behind these answers, and is sent only once
+  // that record is committed.
+  const answers: Promise<void>[] = []
   for (const [i, result] of results.entries()) {
     const journaled = batch[i] as JournaledOperation
     // Resolved again: references to creates earlier in this batch now carry the ids they returned,
@@ -167,12 +176,14 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
         result.id,
         outcome,
       )
-      await journal.answered(
-        op,
-        { status: 'succeeded', outcome, responseStatus: result.status, resultId: performed.resultId },
-        context.now(),
-        auditIds[i],
-        performed.graph,
+      answers.push(
+        journal.answered(
+          op,
+          { status: 'succeeded', outcome, responseStatus: result.status, resultId: performed.resultId },
+          context.now(),
+          auditIds[i],
+          performed.graph,
+        ),
       )
       state.settle(op.seq, { ok: true, resultId: performed.resultId ?? null })
       state.done += 1
@@ -184,26 +195,29 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
       error: error.message,
     }
     if (error instanceof ScimUniquenessError && (op.kind === 'create_user' || op.kind === 'create_group')) {
-      await journal.answered(op, pending, context.now(), auditIds[i])
+      answers.push(journal.answered(op, pending, context.now(), auditIds[i]))
       retry.push(journaled)
       retried.add(op.seq)
       continue
     }
     if (op.details.dependsOn.some((seq) => retried.has(seq))) {
-      await journal.answered(op, pending, context.now(), auditIds[i])
+      answers.push(journal.answered(op, pending, context.now(), auditIds[i]))
       waiting.push(journaled)
       continue
     }
-    await journal.answered(
-      op,
-      { status: 'failed', responseStatus: result.status || undefined, error: error.message },
-      context.now(),
-      auditIds[i],
+    answers.push(
+      journal.answered(
+        op,
+        { status: 'failed', responseStatus: result.status || undefined, error: error.message },
+        context.now(),
+        auditIds[i],
+      ),
     )
     state.settle(op.seq, { ok: false, resultId: null })
     if (!state.failedLanes.has(op.lane)) state.failedLanes.set(op.lane, op.seq)
     state.done += 1
   }
+  await Promise.all(answers)
   context.progress()
   // A 409 on a create is resolved as a single create would resolve it: look up, adopt.
   for (const op of retry) await runOne(op, context)
