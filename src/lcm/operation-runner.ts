@@ -61,7 +61,11 @@ export interface PerformContext {
   verifying: boolean
 }
 
-const CREATE_ATTEMPTS = 3
+/**
+ * Attempts of a request whose outcome stayed unknown (answer lost, 5xx) after the transport's own
+ * retries; between two, the target is read to learn whether the first one landed.
+ */
+const UNKNOWN_OUTCOME_ATTEMPTS = 5
 
 /** Sends an operation whose `bulkId:opN` references are already resolved to ids. */
 export async function performOperation(
@@ -132,7 +136,7 @@ async function createUser(
         }
         return adoptUser(op, target, context, existing, body, 'adopted (409: already in the target)')
       }
-      if (!outcomeUnknown(error) || attempt >= CREATE_ATTEMPTS) throw error
+      if (!outcomeUnknown(error) || attempt >= UNKNOWN_OUTCOME_ATTEMPTS) throw error
       const existing = await target.lookup.user(userName)
       if (existing)
         return adoptUser(op, target, context, existing, body, 'adopted (the create answer was lost)')
@@ -220,7 +224,7 @@ async function createGroup(
         if (existing) return adopt(existing, 'adopted (409: already in the target)')
         throw error
       }
-      if (!outcomeUnknown(error) || attempt >= CREATE_ATTEMPTS) throw error
+      if (!outcomeUnknown(error) || attempt >= UNKNOWN_OUTCOME_ATTEMPTS) throw error
       const existing = await target.lookup.group(name)
       if (existing) return adopt(existing, 'adopted (the create answer was lost)')
     }
@@ -279,49 +283,55 @@ async function patchResource(
   const operations = op.details.patch ?? []
   const isGroup = op.path.startsWith('/Groups/')
   const resources = isGroup ? target.client.groups : target.client.users
-  if (context.verifying && operations.some((o) => o.op === 'add')) {
-    // An add sent before a crash may have landed: compare the target with the change applied.
-    const current = await resources.get(id)
-    const applied = applyPatchOperations(
-      current,
-      operations,
-      resourceSchemaFor(coreResourceSchemas(), isGroup ? '/Groups' : '/Users'),
-    )
-    if (sameResource(current, applied))
-      return patchAnswer(op, target, context, id, current, 'already applied', 200)
-  }
-  try {
-    if (!target.client.capabilities.patch) {
-      const changed = await resources.patch(id, operations)
-      return patchAnswer(op, target, context, id, changed, 'changed (read, changed and written back)', 200)
+  // An add sent twice can add twice (a target may list a member twice): once it may have landed
+  // (sent before a crash, or its answer lost), the target is compared with the change applied first.
+  const adds = operations.some((o) => o.op === 'add')
+  for (let attempt = 1; ; attempt += 1) {
+    if (adds && (context.verifying || attempt > 1)) {
+      const current = await resources.get(id)
+      const applied = applyPatchOperations(
+        current,
+        operations,
+        resourceSchemaFor(coreResourceSchemas(), isGroup ? '/Groups' : '/Users'),
+      )
+      if (sameResource(current, applied))
+        return patchAnswer(op, target, context, id, current, 'already applied', 200)
     }
-    const response = await target.client.transport.request({
-      method: 'PATCH',
-      path: resourcePath(op, id),
-      body: patchRequestBody(operations, target.client.capabilities),
-      // A group's whole member list in every answer would cost more than the change itself.
-      query:
-        isGroup && target.client.capabilities.attributeSelection
-          ? { excludedAttributes: 'members' }
-          : undefined,
-      idempotent: operations.every((o) => o.op !== 'add'),
-    })
-    return patchAnswer(
-      op,
-      target,
-      context,
-      id,
-      response.body as ScimUser | undefined,
-      'changed',
-      response.status,
-    )
-  } catch (error) {
-    // RFC 7644 §3.5.2.2: removing a member who is not there answers noTarget; it is already absent.
-    if (op.kind === 'remove_members' && error instanceof ScimResponseError && error.scimType === 'noTarget') {
-      return patchAnswer(op, target, context, id, undefined, 'already absent', error.status)
+    try {
+      return await sendPatch(op, target, context, id, operations)
+    } catch (error) {
+      // RFC 7644 §3.5.2.2: removing a member who is not there answers noTarget; it is already absent.
+      if (op.kind === 'remove_members' && error instanceof ScimResponseError && error.scimType === 'noTarget') {
+        return patchAnswer(op, target, context, id, undefined, 'already absent', error.status)
+      }
+      if (!outcomeUnknown(error) || attempt >= UNKNOWN_OUTCOME_ATTEMPTS) throw error
     }
-    throw error
   }
+}
+
+async function sendPatch(
+  op: PlannedOperation,
+  target: ExecutionTarget,
+  context: PerformContext,
+  id: string,
+  operations: PatchOperation[],
+): Promise<Performed> {
+  const isGroup = op.path.startsWith('/Groups/')
+  if (!target.client.capabilities.patch) {
+    const resources = isGroup ? target.client.groups : target.client.users
+    const changed = await resources.patch(id, operations)
+    return patchAnswer(op, target, context, id, changed, 'changed (read, changed and written back)', 200)
+  }
+  const response = await target.client.transport.request({
+    method: 'PATCH',
+    path: resourcePath(op, id),
+    body: patchRequestBody(operations, target.client.capabilities),
+    // A group's whole member list in every answer would cost more than the change itself.
+    query:
+      isGroup && target.client.capabilities.attributeSelection ? { excludedAttributes: 'members' } : undefined,
+    idempotent: operations.every((o) => o.op !== 'add'),
+  })
+  return patchAnswer(op, target, context, id, response.body as ScimUser | undefined, 'changed', response.status)
 }
 
 function patchAnswer(
