@@ -301,7 +301,11 @@ async function patchResource(
       return await sendPatch(op, target, context, id, operations)
     } catch (error) {
       // RFC 7644 §3.5.2.2: removing a member who is not there answers noTarget; it is already absent.
-      if (op.kind === 'remove_members' && error instanceof ScimResponseError && error.scimType === 'noTarget') {
+      if (
+        op.kind === 'remove_members' &&
+        error instanceof ScimResponseError &&
+        error.scimType === 'noTarget'
+      ) {
         return patchAnswer(op, target, context, id, undefined, 'already absent', error.status)
       }
       if (!outcomeUnknown(error) || attempt >= UNKNOWN_OUTCOME_ATTEMPTS) throw error
@@ -328,10 +332,20 @@ async function sendPatch(
     body: patchRequestBody(operations, target.client.capabilities),
     // A group's whole member list in every answer would cost more than the change itself.
     query:
-      isGroup && target.client.capabilities.attributeSelection ? { excludedAttributes: 'members' } : undefined,
+      isGroup && target.client.capabilities.attributeSelection
+        ? { excludedAttributes: 'members' }
+        : undefined,
     idempotent: operations.every((o) => o.op !== 'add'),
   })
-  return patchAnswer(op, target, context, id, response.body as ScimUser | undefined, 'changed', response.status)
+  return patchAnswer(
+    op,
+    target,
+    context,
+    id,
+    response.body as ScimUser | undefined,
+    'changed',
+    response.status,
+  )
 }
 
 function patchAnswer(
