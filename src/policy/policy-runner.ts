@@ -64,6 +64,16 @@ export interface PolicyOutcome {
   drift: DriftReport[]
   run?: { id: string; status: string; breaches: LimitBreach[] }
   notifications: Array<{ url: string; identity: string; ok: boolean; detail: string }>
+  /** Wall time of each phase, in milliseconds: where a slow run spends its time. */
+  timings: PolicyTimings
+}
+
+/** Milliseconds spent reading the source, detecting events, evaluating workflows and planning. */
+export interface PolicyTimings {
+  read: number
+  detect: number
+  evaluate: number
+  plan: number
 }
 
 const CONSUMER = (policy: string) => `policy:${policy}`
@@ -86,8 +96,15 @@ export async function runPolicy(policy: PolicyConfig, options: PolicyRunOptions)
     orphans: [],
     drift: [],
     notifications: [],
+    timings: { read: 0, detect: 0, evaluate: 0, plan: 0 },
   }
   if (policy.state === 'paused') return outcome
+  let mark = performance.now()
+  const lap = (phase: keyof PolicyTimings) => {
+    const at = performance.now()
+    outcome.timings[phase] += at - mark
+    mark = at
+  }
   const leaver =
     source.leaver === undefined
       ? undefined
@@ -99,6 +116,7 @@ export async function runPolicy(policy: PolicyConfig, options: PolicyRunOptions)
   const snapshotEvents: SourceEvent[] = []
   if (source.kind !== 'webhook') {
     const read = await readSource(source, { baseDir: config.baseDir })
+    lap('read')
     const snapshot = await takeSnapshot(store, read, { isLeaver, now, dryRun: options.mode === 'plan' })
     outcome.source = {
       name: source.name,
@@ -114,6 +132,7 @@ export async function runPolicy(policy: PolicyConfig, options: PolicyRunOptions)
   // sees the preview's events, which it did not write.
   const logged = await pendingEvents(store.db, source.name, CONSUMER(policy.name), { limit: EVENT_BATCH })
   const events = [...logged, ...snapshotEvents]
+  lap('detect')
   const compiled = new CompiledPolicy(policy)
   const view = await GraphTargetView.load(store.db, integrationsOf(policy))
   const managed = await allManagedGroups(store.db, policy.name)
@@ -184,7 +203,9 @@ export async function runPolicy(policy: PolicyConfig, options: PolicyRunOptions)
       await handle(event.key, event.kind, event.attributes, event.changes, event.reason)
   }
 
+  lap('evaluate')
   outcome.plan = await options.engine.plan(actions, { tolerant: options.reconcile === true })
+  lap('plan')
   const lastSeq = logged.reduce((max, event) => Math.max(max, event.seq), 0)
   if (options.mode === 'plan') return outcome
 
