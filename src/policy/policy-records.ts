@@ -10,6 +10,9 @@ import type { Database } from '../store/index.ts'
 
 type Db = Kysely<Database>
 
+/** Keys per `in (…)` list: far below both backends' parameter limits. */
+const KEYS_PER_QUERY = 500
+
 /** The policy's current version number, adding a version when its definition changed. */
 export async function recordPolicyVersion(db: Db, policy: PolicyConfig, now: Date): Promise<number> {
   const definition = canonicalJson(policy)
@@ -49,12 +52,24 @@ export async function managedGroups(
   return new Set(rows.map((row) => row.group_name))
 }
 
-/** Every managed membership of a policy: integration → identity → groups. */
+/** Managed memberships of a policy (of some identities, or all): integration → identity → groups. */
 export async function allManagedGroups(
   db: Db,
   policy: string,
+  identities?: Iterable<string>,
 ): Promise<Map<string, Map<string, Set<string>>>> {
-  const rows = await db.selectFrom('policy_memberships').selectAll().where('policy', '=', policy).execute()
+  const query = db
+    .selectFrom('policy_memberships')
+    .select(['integration', 'identity', 'group_name'])
+    .where('policy', '=', policy)
+  const keys = identities === undefined ? undefined : [...new Set(identities)]
+  const rows = []
+  if (keys === undefined) rows.push(...(await query.execute()))
+  else {
+    // An event-driven run needs the memberships of its few identities, not of every identity.
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY)
+      rows.push(...(await query.where('identity', 'in', keys.slice(i, i + KEYS_PER_QUERY)).execute()))
+  }
   const byIntegration = new Map<string, Map<string, Set<string>>>()
   for (const row of rows) {
     const identities = byIntegration.get(row.integration) ?? new Map<string, Set<string>>()

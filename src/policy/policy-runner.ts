@@ -134,8 +134,13 @@ export async function runPolicy(policy: PolicyConfig, options: PolicyRunOptions)
   const events = [...logged, ...snapshotEvents]
   lap('detect')
   const compiled = new CompiledPolicy(policy)
-  const view = await GraphTargetView.load(store.db, integrationsOf(policy))
-  const managed = await allManagedGroups(store.db, policy.name)
+  // Reacting to events needs the graph around those identities only; reconcile needs all of it.
+  const concerned = options.reconcile ? undefined : events.map((event) => event.key)
+  const view = await GraphTargetView.load(store.db, integrationsOf(policy), {
+    identities: concerned,
+    attributes: options.reconcile === true,
+  })
+  const managed = await allManagedGroups(store.db, policy.name, concerned)
   const actions: LifecycleAction[] = []
   const evaluations: Array<{ key: string; event: EventKind; evaluation: Evaluation }> = []
 

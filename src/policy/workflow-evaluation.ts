@@ -25,7 +25,7 @@ export interface TargetView {
   /** The user name of the account linked to this identity in the integration, if any. */
   linkedUserName(integration: string, identity: string): string | undefined
   /** Whether a user name is taken in the integration by an account that is not this identity's. */
-  isTaken(integration: string, userName: string, identity: string): boolean
+  isTaken(integration: string, userName: string, identity: string): boolean | Promise<boolean>
 }
 
 /** Groups a policy wants an identity in, per integration (managed memberships). */
