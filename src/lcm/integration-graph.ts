@@ -39,6 +39,9 @@ export interface GraphGroup {
 
 const lower = (value: string): string => value.toLowerCase()
 
+/** Ids per `in (…)` list: far below both backends' parameter limits. */
+const IDS_PER_QUERY = 500
+
 /** A multimap from a lookup key to account ids. */
 class KeyIndex {
   readonly #ids = new Map<string, string[]>()
@@ -68,8 +71,11 @@ export class IntegrationGraph {
   readonly #byEmail = new KeyIndex()
   readonly #groups = new Map<string, GraphGroup>()
   readonly #groupsByName = new Map<string, string>()
-  /** group id → member ids; undefined until memberships are loaded. */
-  #members: Map<string, Set<string>> | undefined
+  /**
+   * member id → ids of the groups it is a direct member of, for the members whose memberships
+   * were read: a plan reads those of the accounts and groups it touches, not the whole graph's.
+   */
+  readonly #groupsOfMember = new Map<string, Set<string>>()
   /** identity → account id, and back. */
   readonly #links = new Map<string, string>()
   readonly #linkedTo = new Map<string, string>()
@@ -229,55 +235,51 @@ export class IntegrationGraph {
     this.#groups.delete(id)
     if (this.#groupsByName.get(lower(group.displayName)) === id)
       this.#groupsByName.delete(lower(group.displayName))
-    this.#members?.delete(id)
+    for (const groups of this.#groupsOfMember.values()) groups.delete(id)
   }
 
-  /** Reads the memberships once, the first time a plan needs them. */
-  async loadMemberships(): Promise<void> {
-    if (this.#members) return
-    const members = new Map<string, Set<string>>()
-    const rows = await this.#db
-      .selectFrom('memberships')
-      .select(['group_id', 'member_id'])
-      .where('integration', '=', this.integration)
-      .where('removed_at', 'is', null)
-      .execute()
-    for (const row of rows) {
-      const set = members.get(row.group_id)
-      if (set) set.add(row.member_id)
-      else members.set(row.group_id, new Set([row.member_id]))
+  /** Reads the memberships of these members (user or group ids) that were not read yet. */
+  async loadMemberships(memberIds: Iterable<string>): Promise<void> {
+    const wanted = new Set<string>()
+    for (const id of memberIds) if (!this.#groupsOfMember.has(id)) wanted.add(id)
+    const read = new Map<string, Set<string>>()
+    // A resource the plan creates (bulkId:opN) has no stored memberships.
+    for (const id of wanted) read.set(id, new Set())
+    const stored = [...wanted].filter((id) => plannedSeq(id) === undefined)
+    for (let i = 0; i < stored.length; i += IDS_PER_QUERY) {
+      const rows = await this.#db
+        .selectFrom('memberships')
+        .select(['group_id', 'member_id'])
+        .where('integration', '=', this.integration)
+        .where('member_id', 'in', stored.slice(i, i + IDS_PER_QUERY))
+        .where('removed_at', 'is', null)
+        .execute()
+      for (const row of rows) read.get(row.member_id)?.add(row.group_id)
     }
-    this.#members = members
+    for (const [id, groups] of read) this.#groupsOfMember.set(id, groups)
   }
 
   isMember(groupId: string, memberId: string): boolean {
-    return this.#membersOf(groupId).has(memberId)
+    return this.#groupsOf(memberId).has(groupId)
   }
 
   /** Ids of the groups a user or group is a direct member of. */
   groupsOf(memberId: string): string[] {
-    const groups: string[] = []
-    for (const [groupId, members] of this.#requireMembers()) if (members.has(memberId)) groups.push(groupId)
-    return groups
+    return [...this.#groupsOf(memberId)]
   }
 
   addMember(groupId: string, memberId: string): void {
-    const set = this.#requireMembers().get(groupId)
-    if (set) set.add(memberId)
-    else this.#requireMembers().set(groupId, new Set([memberId]))
+    this.#groupsOf(memberId).add(groupId)
   }
 
   removeMember(groupId: string, memberId: string): void {
-    this.#membersOf(groupId).delete(memberId)
+    this.#groupsOf(memberId).delete(groupId)
   }
 
-  #membersOf(groupId: string): Set<string> {
-    return this.#requireMembers().get(groupId) ?? new Set()
-  }
-
-  #requireMembers(): Map<string, Set<string>> {
-    if (!this.#members) throw new Error('memberships not loaded: call loadMemberships() first')
-    return this.#members
+  #groupsOf(memberId: string): Set<string> {
+    const groups = this.#groupsOfMember.get(memberId)
+    if (!groups) throw new Error(`memberships of ${memberId} not loaded: call loadMemberships() first`)
+    return groups
   }
 
   /** Records that `identity` owns `accountId`. */

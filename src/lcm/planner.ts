@@ -49,6 +49,7 @@ export async function planActions(
   options: PlanOptions = {},
 ): Promise<Plan> {
   const planner = new Planner(targets, options.tolerant === true)
+  await planner.prefetchMemberships(actions)
   for (const action of actions) await planner.plan(action)
   return {
     operations: planner.operations,
@@ -68,6 +69,36 @@ class Planner {
   constructor(targets: ReadonlyMap<string, PlanningTarget>, tolerant: boolean) {
     this.#targets = targets
     this.#tolerant = tolerant
+  }
+
+  /**
+   * Reads in a few queries the memberships of the accounts and groups the actions name as they
+   * stand before planning; planning reads any other (one found only after an earlier action) itself.
+   */
+  async prefetchMemberships(actions: readonly LifecycleAction[]): Promise<void> {
+    const byTarget = new Map<PlanningTarget, Set<string>>()
+    for (const action of actions) {
+      const target = this.#targets.get(action.integration)
+      if (!target) continue
+      const ids = byTarget.get(target) ?? new Set<string>()
+      byTarget.set(target, ids)
+      const add = (id: string | undefined) => {
+        if (id !== undefined) ids.add(id)
+      }
+      if (action.action === 'manage_relationships') {
+        const member = action.member
+        add(
+          member.kind === 'User'
+            ? this.#accountOf(target, member.userName, action.identity)?.id
+            : target.graph.groupByName(member.displayName)?.id,
+        )
+      } else if (action.action === 'deprovision_identity') {
+        add(this.#accountOf(target, action.userName, action.identity)?.id)
+      } else if (action.action === 'create_entitlement') {
+        for (const userName of action.group.members) add(this.#accountOf(target, userName, undefined)?.id)
+      }
+    }
+    for (const [target, ids] of byTarget) if (ids.size > 0) await target.graph.loadMemberships(ids)
   }
 
   async plan(action: LifecycleAction): Promise<void> {
@@ -182,7 +213,6 @@ class Planner {
   async #manageRelationships(target: PlanningTarget, action: ManageRelationshipsAction): Promise<void> {
     const { graph, config } = target
     this.#requireGroups(target, action)
-    await graph.loadMemberships()
     const member = action.member
     const memberName = member.kind === 'User' ? member.userName : member.displayName
     const memberId =
@@ -197,6 +227,7 @@ class Planner {
         { integration: config.name, identity: memberName },
       )
     }
+    await graph.loadMemberships([memberId])
     const lane =
       member.kind === 'User' ? userLane(config.name, memberName) : groupLane(config.name, memberName)
     for (const name of action.add) {
@@ -256,7 +287,7 @@ class Planner {
     }
     const lane = userLane(config.name, action.userName)
     const identity = action.identity ?? graph.linkedIdentity(account.id) ?? action.userName
-    if (profile.groups) await graph.loadMemberships()
+    if (profile.groups) await graph.loadMemberships([account.id])
     const groups = profile.groups ? graph.groupsOf(account.id) : []
     if (mode === 'delete') {
       this.#add(
@@ -318,7 +349,9 @@ class Planner {
 
   async #createEntitlement(target: PlanningTarget, action: CreateEntitlementAction): Promise<void> {
     this.#requireGroups(target, action)
-    await target.graph.loadMemberships()
+    await target.graph.loadMemberships(
+      action.group.members.flatMap((userName) => this.#accountOf(target, userName, undefined)?.id ?? []),
+    )
     this.#refuseProtected(target, action.group.display_name)
     this.#createGroup(target, action.group, 'create_entitlement')
   }
