@@ -1,9 +1,9 @@
 /** The lifecycle engine as commands open it: who asks (for the audit trail) and which process runs. */
-import { randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
 import { createInterface } from 'node:readline/promises'
 import cliProgress from 'cli-progress'
 import { type ExecutionSummary, LifecycleEngine } from '../lcm/index.ts'
+import { processHolderName } from '../lcm/run-holder.ts'
 import type { CommandContext } from './context.ts'
 import { UsageError } from './exit-codes.ts'
 
@@ -20,7 +20,7 @@ export function commandActor(): string {
 
 /** A holder name unique to this process. */
 export function processHolder(): string {
-  return `${hostname()}:${process.pid}:${randomUUID()}`
+  return processHolderName()
 }
 
 /** Runs `body` with an engine, closed afterwards. */

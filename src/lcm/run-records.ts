@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import type { Database, LcmOperationsTable, LcmRunsTable, RunStatus } from '../store/index.ts'
 import { RunStateError } from './errors.ts'
 import type { PlannedOperation, PlanProblem } from './plan.ts'
+import { holderGone } from './run-holder.ts'
 
 /** A holder that has not beaten for this long is taken to be dead: its run may be resumed. */
 export const STALE_AFTER_MS = 30_000
@@ -145,12 +146,20 @@ export async function claimRun(
   now: Date,
 ): Promise<boolean> {
   const stale = new Date(now.getTime() - STALE_AFTER_MS).toISOString()
+  // A holder whose process is known to have exited (killed on this machine) is not waited for.
+  const current = await db.selectFrom('lcm_runs').select('holder').where('id', '=', runId).executeTakeFirst()
+  const gone = current?.holder != null && holderGone(current.holder) ? current.holder : undefined
   const result = await db
     .updateTable('lcm_runs')
     .set({ holder, heartbeat_at: now.toISOString(), status: 'running' })
     .where('id', '=', runId)
     .where((eb) =>
-      eb.or([eb('holder', 'is', null), eb('holder', '=', holder), eb('heartbeat_at', '<', stale)]),
+      eb.or([
+        eb('holder', 'is', null),
+        eb('holder', '=', holder),
+        eb('heartbeat_at', '<', stale),
+        ...(gone === undefined ? [] : [eb('holder', '=', gone)]),
+      ]),
     )
     .where('status', 'in', ['pending', 'running', 'quarantined'])
     .executeTakeFirst()
@@ -192,17 +201,24 @@ export async function finishRun(
     .execute()
 }
 
-/** Runs whose holder died while running them: the service resumes these on start. */
+/** Runs whose holder died (or let go after an error) while running them: the service resumes these. */
 export async function abandonedRuns(db: Kysely<Database>, now: Date): Promise<string[]> {
   const stale = new Date(now.getTime() - STALE_AFTER_MS).toISOString()
   const rows = await db
     .selectFrom('lcm_runs')
-    .select('id')
+    .select(['id', 'holder', 'heartbeat_at'])
     .where('status', '=', 'running')
-    .where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', stale)]))
     .orderBy('created_at')
     .execute()
-  return rows.map((row) => row.id)
+  return rows
+    .filter(
+      (row) =>
+        row.holder === null ||
+        row.heartbeat_at === null ||
+        row.heartbeat_at < stale ||
+        holderGone(row.holder),
+    )
+    .map((row) => row.id)
 }
 
 /** Runs, newest first. */

@@ -46,6 +46,21 @@ export interface SandboxOptions {
   bulkMaxOperations?: number
   /** Largest Bulk request body in bytes, default 1 MiB. */
   bulkMaxPayloadSize?: number
+  /** Told of every request once it is answered (or dropped), for tests that count what arrived. */
+  onRequest?: (request: SandboxRequestRecord) => void
+}
+
+/** A request as the sandbox handled it. */
+export interface SandboxRequestRecord {
+  method: string
+  /** Path and query as received. */
+  url: string
+  /** The parsed JSON body, for requests that carry one. */
+  body: unknown
+  /** The status of what was done (a fault's status for an injected one); 0 when nothing was done. */
+  status: number
+  /** False when the connection was destroyed instead of answered (a `drop` or `dropAfter` fault). */
+  answered: boolean
 }
 
 /** A running sandbox. */
@@ -153,12 +168,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requests += 1
     let dropAfter = false
+    let body: unknown
+    const told = (status: number, answered = !dropAfter) =>
+      options.onRequest?.({ method: req.method ?? 'GET', url: req.url ?? '/', body, status, answered })
     try {
       if (faults) {
         const { latencyMs, fault } = faults.decide()
         if (latencyMs > 0) await delay(latencyMs)
         if (fault.kind === 'drop') {
           req.socket.destroy()
+          told(0, false)
           return
         }
         if (fault.kind === 'status') {
@@ -168,6 +187,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             res,
             errorReply(new ScimProtocolError(fault.status, `Injected fault: HTTP ${fault.status}`), headers),
           )
+          told(fault.status)
           return
         }
         dropAfter = fault.kind === 'dropAfter'
@@ -175,6 +195,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const refusal = checkToken?.(req.headers.authorization)
       if (refusal) {
         sendReply(res, refusal)
+        told(refusal.status)
         return
       }
       const url = req.url ?? '/'
@@ -189,7 +210,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         sendReply(res, methodNotAllowed(route, method))
         return
       }
-      let body: unknown
       if (WITH_BODY.has(method)) {
         const limit = route.bulk ? ctx.limits.bulkMaxPayloadSize : MAX_BODY
         const tooLarge = route.bulk
@@ -208,6 +228,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const reply = handler(ctx, request)
       if (dropAfter) req.socket.destroy()
       else sendReply(res, reply)
+      told(reply.status)
     } catch (error) {
       const scimError = asSandboxError(error)
       if (dropAfter) req.socket.destroy()
@@ -215,6 +236,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         // An unread oversized body is not worth draining: close the connection instead.
         sendReply(res, errorReply(scimError, scimError.status === 413 ? { Connection: 'close' } : undefined))
       }
+      told(scimError.status)
     }
   }
 
