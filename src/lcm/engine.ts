@@ -65,7 +65,10 @@ export class LifecycleEngine {
 
   /** The exact operations the actions need, with nothing written. */
   async plan(actions: readonly LifecycleAction[], options: { tolerant?: boolean } = {}): Promise<Plan> {
-    const targets = await this.#planningTargets(new Set(actions.map((a) => a.integration)))
+    // The planner reads the attributes of the accounts it looks at itself.
+    const targets = await this.#planningTargets(new Set(actions.map((a) => a.integration)), {
+      attributes: false,
+    })
     return planActions(actions, targets, {
       bulk: this.#options.bulk !== false,
       tolerant: options.tolerant === true,
@@ -189,7 +192,10 @@ export class LifecycleEngine {
     await Promise.all(connected.flatMap((c) => (c.status === 'fulfilled' ? [c.value.client.close()] : [])))
   }
 
-  async #planningTargets(names: ReadonlySet<string>): Promise<Map<string, PlanningTarget>> {
+  async #planningTargets(
+    names: ReadonlySet<string>,
+    options: { attributes?: boolean } = {},
+  ): Promise<Map<string, PlanningTarget>> {
     const targets = new Map<string, PlanningTarget>()
     for (const name of names) {
       if (!this.#options.config.integrations[name]) continue
@@ -199,7 +205,7 @@ export class LifecycleEngine {
         profile: vendorProfile(connected.config.vendor),
         capabilities: connected.client.capabilities,
         index: connected.index,
-        graph: await IntegrationGraph.load(this.#options.db, name),
+        graph: await IntegrationGraph.load(this.#options.db, name, options),
       })
     }
     return targets

@@ -42,6 +42,61 @@ const lower = (value: string): string => value.toLowerCase()
 /** Ids per `in (…)` list: far below both backends' parameter limits. */
 const IDS_PER_QUERY = 500
 
+/** An account; its attributes text is parsed on first use, or read first when still `stored`. */
+class Account implements GraphAccount {
+  readonly id: string
+  readonly userName: string | null
+  readonly externalId: string | null
+  readonly email: string | null
+  readonly active: boolean | null
+  #text: string | undefined
+  #parsed: Record<string, unknown> | undefined
+  /** The attributes are in the store only. */
+  stored: boolean
+
+  constructor(input: {
+    id: string
+    userName: string | null
+    externalId: string | null
+    email: string | null
+    active: boolean | null
+    text?: string | undefined
+    attributes?: Record<string, unknown>
+    stored?: boolean
+  }) {
+    this.id = input.id
+    this.userName = input.userName
+    this.externalId = input.externalId
+    this.email = input.email
+    this.active = input.active
+    this.#text = input.text
+    this.#parsed = input.attributes
+    this.stored = input.stored === true && input.text === undefined && input.attributes === undefined
+  }
+
+  attributes(): Record<string, unknown> {
+    // Answering {} for attributes never read would plan changes against nothing: fail loudly.
+    if (this.stored)
+      throw new Error(`attributes of account ${this.id} not loaded: call loadAttributes() first`)
+    this.#parsed ??= this.#text === undefined ? {} : (JSON.parse(this.#text) as Record<string, unknown>)
+    this.#text = undefined
+    return this.#parsed
+  }
+
+  setAttributes(values: Record<string, unknown>): void {
+    this.#parsed = values
+    this.#text = undefined
+    this.stored = false
+  }
+
+  /** The attributes text read from the store. */
+  setText(text: string): void {
+    if (!this.stored) return
+    this.#text = text
+    this.stored = false
+  }
+}
+
 /** A multimap from a lookup key to account ids. */
 class KeyIndex {
   readonly #ids = new Map<string, string[]>()
@@ -65,7 +120,7 @@ class KeyIndex {
 /** The in-memory view of one integration the planner works on. */
 export class IntegrationGraph {
   readonly integration: string
-  readonly #accounts = new Map<string, GraphAccount>()
+  readonly #accounts = new Map<string, Account>()
   readonly #byUserName = new KeyIndex()
   readonly #byExternalId = new KeyIndex()
   readonly #byEmail = new KeyIndex()
@@ -86,12 +141,25 @@ export class IntegrationGraph {
     this.integration = integration
   }
 
-  /** Reads the integration's current accounts, groups and identity links. */
-  static async load(db: Kysely<Database>, integration: string): Promise<IntegrationGraph> {
+  /**
+   * Reads the integration's current accounts, groups and identity links. Without `attributes`,
+   * accounts come without their attributes (most of a large graph is never looked at): read
+   * those an account needs with loadAttributes before asking for them.
+   */
+  static async load(
+    db: Kysely<Database>,
+    integration: string,
+    options: { attributes?: boolean } = {},
+  ): Promise<IntegrationGraph> {
     const graph = new IntegrationGraph(db, integration)
+    const withAttributes = options.attributes !== false
     const accounts = await db
       .selectFrom('accounts')
-      .select(['id', 'user_name', 'external_id', 'email', 'active', 'attributes'])
+      .select(
+        withAttributes
+          ? ['id', 'user_name', 'external_id', 'email', 'active', 'attributes']
+          : ['id', 'user_name', 'external_id', 'email', 'active'],
+      )
       .where('integration', '=', integration)
       .where('removed_at', 'is', null)
       .execute()
@@ -102,7 +170,8 @@ export class IntegrationGraph {
         externalId: row.external_id,
         email: row.email,
         active: row.active === null ? null : row.active === 1,
-        text: row.attributes,
+        text: 'attributes' in row ? row.attributes : undefined,
+        stored: !withAttributes,
       })
     }
     const groups = await db
@@ -127,34 +196,21 @@ export class IntegrationGraph {
     return graph
   }
 
-  /** Adds an account; `text` is its normalized attributes as stored, parsed on first use. */
+  /**
+   * Adds an account; `text` is its normalized attributes as stored, parsed on first use, and
+   * `stored` says they are still in the store (loadAttributes reads them).
+   */
   addAccount(input: {
     id: string
     userName: string | null
     externalId: string | null
     email: string | null
     active: boolean | null
-    text?: string
+    text?: string | undefined
     attributes?: Record<string, unknown>
+    stored?: boolean
   }): GraphAccount {
-    let text = input.text
-    let parsed = input.attributes
-    const account: GraphAccount = {
-      id: input.id,
-      userName: input.userName,
-      externalId: input.externalId,
-      email: input.email,
-      active: input.active,
-      attributes: () => {
-        parsed ??= text === undefined ? {} : (JSON.parse(text) as Record<string, unknown>)
-        text = undefined
-        return parsed
-      },
-      setAttributes: (values) => {
-        parsed = values
-        text = undefined
-      },
-    }
+    const account = new Account(input)
     this.#accounts.set(account.id, account)
     this.#byUserName.add(account.userName === null ? null : lower(account.userName), account.id)
     this.#byExternalId.add(account.externalId, account.id)
@@ -183,6 +239,26 @@ export class IntegrationGraph {
       active: typeof merged.active === 'boolean' ? merged.active : account.active,
       attributes: merged,
     })
+  }
+
+  /** Reads the stored attributes of these accounts, those not read yet. */
+  async loadAttributes(ids: Iterable<string>): Promise<void> {
+    const wanted: string[] = []
+    for (const id of new Set(ids)) if (this.#accounts.get(id)?.stored) wanted.push(id)
+    for (let i = 0; i < wanted.length; i += IDS_PER_QUERY) {
+      const rows = await this.#db
+        .selectFrom('accounts')
+        .select(['id', 'attributes'])
+        .where('integration', '=', this.integration)
+        .where('id', 'in', wanted.slice(i, i + IDS_PER_QUERY))
+        .execute()
+      for (const row of rows) this.#accounts.get(row.id)?.setText(row.attributes)
+    }
+  }
+
+  /** Ids of every account, planned ones included. */
+  accountIds(): string[] {
+    return [...this.#accounts.keys()]
   }
 
   /** Forgets an account (a planned delete). */

@@ -49,7 +49,7 @@ export async function planActions(
   options: PlanOptions = {},
 ): Promise<Plan> {
   const planner = new Planner(targets, options.tolerant === true)
-  await planner.prefetchMemberships(actions)
+  await planner.prefetch(actions)
   for (const action of actions) await planner.plan(action)
   return {
     operations: planner.operations,
@@ -72,33 +72,69 @@ class Planner {
   }
 
   /**
-   * Reads in a few queries the memberships of the accounts and groups the actions name as they
-   * stand before planning; planning reads any other (one found only after an earlier action) itself.
+   * Reads in a few queries what planning the actions reads of the store: the attributes of the
+   * accounts they can match and the memberships of the accounts and groups they name, as things
+   * stand before planning. Planning reads any other (one found only after an earlier action) itself.
    */
-  async prefetchMemberships(actions: readonly LifecycleAction[]): Promise<void> {
-    const byTarget = new Map<PlanningTarget, Set<string>>()
+  async prefetch(actions: readonly LifecycleAction[]): Promise<void> {
+    const wanted = new Map<PlanningTarget, { accounts: Set<string>; members: Set<string> }>()
     for (const action of actions) {
       const target = this.#targets.get(action.integration)
       if (!target) continue
-      const ids = byTarget.get(target) ?? new Set<string>()
-      byTarget.set(target, ids)
-      const add = (id: string | undefined) => {
-        if (id !== undefined) ids.add(id)
+      let ids = wanted.get(target)
+      if (!ids) {
+        ids = { accounts: new Set(), members: new Set() }
+        wanted.set(target, ids)
       }
-      if (action.action === 'manage_relationships') {
-        const member = action.member
-        add(
-          member.kind === 'User'
-            ? this.#accountOf(target, member.userName, action.identity)?.id
-            : target.graph.groupByName(member.displayName)?.id,
-        )
-      } else if (action.action === 'deprovision_identity') {
-        add(this.#accountOf(target, action.userName, action.identity)?.id)
-      } else if (action.action === 'create_entitlement') {
-        for (const userName of action.group.members) add(this.#accountOf(target, userName, undefined)?.id)
-      }
+      for (const id of this.#accountsRead(target, action)) ids.accounts.add(id)
+      for (const id of this.#membersRead(target, action)) ids.members.add(id)
     }
-    for (const [target, ids] of byTarget) if (ids.size > 0) await target.graph.loadMemberships(ids)
+    for (const [target, ids] of wanted) {
+      const everyAccount =
+        target.config.matching.includes('employee_number') &&
+        actions.some((a) => a.action === 'sync_identity' && a.integration === target.config.name)
+      if (everyAccount) await target.graph.loadAttributes(target.graph.accountIds())
+      else if (ids.accounts.size > 0) await target.graph.loadAttributes(ids.accounts)
+      if (ids.members.size > 0) await target.graph.loadMemberships(ids.members)
+    }
+  }
+
+  /** Accounts whose attributes planning the action reads: those it can match, or deprovisions. */
+  #accountsRead(target: PlanningTarget, action: LifecycleAction): string[] {
+    const { graph, config } = target
+    if (action.action === 'deprovision_identity') {
+      const id = this.#accountOf(target, action.userName, action.identity)?.id
+      return id === undefined ? [] : [id]
+    }
+    if (action.action !== 'sync_identity') return []
+    const ids: string[] = []
+    const linked = graph.linkedAccount(action.identity ?? String(action.attributes.user_name))
+    if (linked !== undefined) ids.push(linked)
+    for (const key of config.matching) {
+      const value = action.attributes[key]
+      // Matching on employee_number compares every account's attributes: prefetch reads them all.
+      if (key !== 'employee_number' && typeof value === 'string' && value !== '')
+        for (const account of graph.accountsBy(key, value)) ids.push(account.id)
+    }
+    return ids
+  }
+
+  /** Accounts and groups whose memberships planning the action reads. */
+  #membersRead(target: PlanningTarget, action: LifecycleAction): string[] {
+    const ids: Array<string | undefined> = []
+    if (action.action === 'manage_relationships') {
+      const member = action.member
+      ids.push(
+        member.kind === 'User'
+          ? this.#accountOf(target, member.userName, action.identity)?.id
+          : target.graph.groupByName(member.displayName)?.id,
+      )
+    } else if (action.action === 'deprovision_identity') {
+      ids.push(this.#accountOf(target, action.userName, action.identity)?.id)
+    } else if (action.action === 'create_entitlement') {
+      for (const userName of action.group.members) ids.push(this.#accountOf(target, userName, undefined)?.id)
+    }
+    return ids.filter((id): id is string => id !== undefined)
   }
 
   async plan(action: LifecycleAction): Promise<void> {
@@ -110,6 +146,8 @@ class Planner {
       return
     }
     try {
+      // No-ops when prefetched; an account an earlier action made the match is read here.
+      await target.graph.loadAttributes(this.#accountsRead(target, action))
       switch (action.action) {
         case 'sync_identity':
           this.#syncIdentity(target, action)
