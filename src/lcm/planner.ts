@@ -362,7 +362,8 @@ class Planner {
         {
           dependsOn: dependencyOf(account.id),
           identity,
-          changes: { active: { from: account.active ?? true, to: false } },
+          // The value as it was, absent included: a rollback restores exactly that.
+          changes: { active: { from: account.active, to: false } },
           prior: { active: true },
         },
       )

@@ -6,7 +6,7 @@
  */
 import { addMembersOperations, patchRequestBody, removeMembersOperations } from '../scim/index.ts'
 import { ActionError } from './errors.ts'
-import { plannedId } from './integration-graph.ts'
+import { plannedId, plannedSeq } from './integration-graph.ts'
 import type { OperationDetails, Plan, PlannedOperation, PlanProblem } from './plan.ts'
 import { planCost } from './plan-cost.ts'
 import type { PlanningTarget } from './planner.ts'
@@ -40,7 +40,9 @@ export function planRollback(
     })
     return seq
   }
-  const succeeded = journal.filter((op) => op.status === 'succeeded' && !NO_CHANGE.has(op.outcome ?? ''))
+  const succeeded = withResultIds(journal).filter(
+    (op) => op.status === 'succeeded' && !NO_CHANGE.has(op.outcome ?? ''),
+  )
   for (const forward of [...succeeded].reverse()) {
     const target = targets.get(forward.integration)
     if (!target) {
@@ -79,6 +81,27 @@ export function planRollback(
     }
   }
   return { operations, problems, unchanged: 0, cost: planCost(operations, targets, true) }
+}
+
+/**
+ * The journal with its `bulkId:opN` references (a group or account created earlier in the run,
+ * as planned) replaced by the ids those operations returned: what the target actually holds.
+ */
+function withResultIds(journal: readonly JournaledOperation[]): JournaledOperation[] {
+  const ids = new Map<number, string>()
+  for (const op of journal) if (op.status === 'succeeded' && op.resultId) ids.set(op.seq, op.resultId)
+  const swap = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const seq = plannedSeq(value)
+      return seq === undefined ? value : (ids.get(seq) ?? value)
+    }
+    if (Array.isArray(value)) return value.map(swap)
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, swap(v)]))
+    }
+    return value
+  }
+  return journal.map((op) => ({ ...op, details: swap(op.details) as OperationDetails }))
 }
 
 type Add = (
