@@ -316,7 +316,7 @@ export async function runOne(
       verifying,
     })
     state.quarantine.record(op.integration, undefined)
-    await journal.answered(
+    journal.answeredLater(
       op,
       {
         status: 'succeeded',

@@ -28,6 +28,8 @@ export class Journal {
   #queue: Array<{ write: Write; resolve: () => void; reject: (error: unknown) => void }> = []
   #scheduled = false
   #flushing: Promise<void> = Promise.resolve()
+  /** The first commit that failed for an answer nobody waited for; the run stops on it. */
+  #failure: { error: unknown } | undefined
 
   constructor(db: Kysely<Database>, runId: string, actor: string) {
     this.#db = db
@@ -41,6 +43,8 @@ export class Journal {
     request: (op: PlannedOperation) => { method: string; path: string; body: unknown },
     at: Date,
   ): Promise<string[]> {
+    // Nothing more is sent once an answer could not be journaled.
+    if (this.#failure) return Promise.reject(this.#failure.error)
     const auditIds = ops.map(() => randomUUID())
     const when = at.toISOString()
     return this.#enqueue(async (trx) => {
@@ -100,7 +104,18 @@ export class Journal {
     })
   }
 
-  /** Waits for every queued write. */
+  /**
+   * Queues an operation's end without waiting for its commit, so the lane (and its concurrency
+   * slot) moves on at once: the next operation's "sending" record queues behind it, so is never
+   * committed before it. Should the commit fail, the next sending() and flush() throw.
+   */
+  answeredLater(op: PlannedOperation, answer: Answer, at: Date, auditId?: string, graph?: Write): void {
+    this.answered(op, answer, at, auditId, graph).catch((error: unknown) => {
+      this.#failure ??= { error }
+    })
+  }
+
+  /** Waits for every queued write; throws if an answer queued with answeredLater failed. */
   async flush(): Promise<void> {
     while (this.#queue.length > 0 || this.#scheduled) {
       await this.#flushing
@@ -108,6 +123,7 @@ export class Journal {
       await new Promise<void>((resolve) => setImmediate(resolve))
     }
     await this.#flushing
+    if (this.#failure) throw this.#failure.error
   }
 
   #enqueue(write: Write): Promise<void> {
