@@ -1,10 +1,12 @@
 /** `npm run bench -- <name…>`: runs the named benchmarks (all when none is named). */
 import { runExtractBenchmark } from './extract.ts'
+import { runPolicyBenchmark } from './policy.ts'
 import { runScimBenchmark } from './scim.ts'
 
 const benchmarks: Record<string, () => Promise<void>> = {
   scim: runScimBenchmark,
   extract: runExtractBenchmark,
+  policy: runPolicyBenchmark,
 }
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
