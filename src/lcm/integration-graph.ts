@@ -97,23 +97,46 @@ class Account implements GraphAccount {
   }
 }
 
-/** A multimap from a lookup key to account ids. */
+/**
+ * A multimap from a lookup key to account ids, built on first use: a plan whose identities are
+ * all linked never looks an account up by key, and 100,000 accounts need not be indexed for it.
+ */
 class KeyIndex {
-  readonly #ids = new Map<string, string[]>()
-  add(key: string | null | undefined, id: string): void {
-    if (key === null || key === undefined || key === '') return
-    const ids = this.#ids.get(key)
-    if (ids) ids.push(id)
-    else this.#ids.set(key, [id])
+  #ids: Map<string, string[]> | undefined
+  readonly #keyOf: (account: Account) => string | null
+  readonly #accounts: ReadonlyMap<string, Account>
+
+  constructor(accounts: ReadonlyMap<string, Account>, keyOf: (account: Account) => string | null) {
+    this.#accounts = accounts
+    this.#keyOf = keyOf
   }
-  remove(key: string | null | undefined, id: string): void {
-    if (key === null || key === undefined) return
-    const ids = this.#ids.get(key)?.filter((other) => other !== id)
+
+  add(account: Account): void {
+    if (this.#ids) KeyIndex.#insert(this.#ids, this.#keyOf(account), account.id)
+  }
+
+  remove(account: Account): void {
+    const key = this.#keyOf(account)
+    if (!this.#ids || key === null) return
+    const ids = this.#ids.get(key)?.filter((other) => other !== account.id)
     if (ids && ids.length > 0) this.#ids.set(key, ids)
     else this.#ids.delete(key)
   }
+
   get(key: string): readonly string[] {
+    if (!this.#ids) {
+      this.#ids = new Map()
+      for (const account of this.#accounts.values())
+        KeyIndex.#insert(this.#ids, this.#keyOf(account), account.id)
+    }
     return this.#ids.get(key) ?? []
+  }
+
+  static #insert(ids: Map<string, string[]>, key: string | null, id: string): void {
+    if (key === null || key === '') return
+    const list = ids.get(key)
+    if (list) list.push(id)
+    else ids.set(key, [id])
   }
 }
 
@@ -121,9 +144,9 @@ class KeyIndex {
 export class IntegrationGraph {
   readonly integration: string
   readonly #accounts = new Map<string, Account>()
-  readonly #byUserName = new KeyIndex()
-  readonly #byExternalId = new KeyIndex()
-  readonly #byEmail = new KeyIndex()
+  readonly #byUserName = new KeyIndex(this.#accounts, (a) => (a.userName === null ? null : lower(a.userName)))
+  readonly #byExternalId = new KeyIndex(this.#accounts, (a) => a.externalId)
+  readonly #byEmail = new KeyIndex(this.#accounts, (a) => (a.email === null ? null : lower(a.email)))
   readonly #groups = new Map<string, GraphGroup>()
   readonly #groupsByName = new Map<string, string>()
   /**
@@ -212,9 +235,9 @@ export class IntegrationGraph {
   }): GraphAccount {
     const account = new Account(input)
     this.#accounts.set(account.id, account)
-    this.#byUserName.add(account.userName === null ? null : lower(account.userName), account.id)
-    this.#byExternalId.add(account.externalId, account.id)
-    this.#byEmail.add(account.email === null ? null : lower(account.email), account.id)
+    this.#byUserName.add(account)
+    this.#byExternalId.add(account)
+    this.#byEmail.add(account)
     return account
   }
 
@@ -228,9 +251,9 @@ export class IntegrationGraph {
       else merged[name] = value
     }
     this.#accounts.delete(id)
-    this.#byUserName.remove(account.userName === null ? null : lower(account.userName), id)
-    this.#byExternalId.remove(account.externalId, id)
-    this.#byEmail.remove(account.email === null ? null : lower(account.email), id)
+    this.#byUserName.remove(account)
+    this.#byExternalId.remove(account)
+    this.#byEmail.remove(account)
     this.addAccount({
       id,
       userName: textOf(merged.user_name),
@@ -266,9 +289,9 @@ export class IntegrationGraph {
     const account = this.#accounts.get(id)
     if (!account) return
     this.#accounts.delete(id)
-    this.#byUserName.remove(account.userName === null ? null : lower(account.userName), id)
-    this.#byExternalId.remove(account.externalId, id)
-    this.#byEmail.remove(account.email === null ? null : lower(account.email), id)
+    this.#byUserName.remove(account)
+    this.#byExternalId.remove(account)
+    this.#byEmail.remove(account)
   }
 
   account(id: string): GraphAccount | undefined {

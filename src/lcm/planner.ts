@@ -107,9 +107,10 @@ class Planner {
       return id === undefined ? [] : [id]
     }
     if (action.action !== 'sync_identity') return []
-    const ids: string[] = []
+    // An identity's linked account is its match (see matchAccount): the keys are not looked at.
     const linked = graph.linkedAccount(action.identity ?? String(action.attributes.user_name))
-    if (linked !== undefined) ids.push(linked)
+    if (linked !== undefined && graph.account(linked)) return [linked]
+    const ids: string[] = []
     for (const key of config.matching) {
       const value = action.attributes[key]
       // Matching on employee_number compares every account's attributes: prefetch reads them all.
