@@ -13,15 +13,17 @@ import { Journal } from './journal.ts'
 import { type ExecutionTarget, performOperation } from './operation-runner.ts'
 import type { PlannedOperation } from './plan.ts'
 import { DEFAULT_CONCURRENCY } from './plan-cost.ts'
-import { activeQuarantine, QuarantineTracker, quarantineIntegration } from './quarantine.ts'
+import { activeQuarantine, isTargetFailure, QuarantineTracker, quarantineIntegration } from './quarantine.ts'
 import {
   beat,
   claimRun,
   finishRun,
   HEARTBEAT_MS,
   type JournaledOperation,
+  reopenTargetFailures,
   runCounts,
   runOperations,
+  TARGET_FAILURE,
 } from './run-records.ts'
 
 export interface ExecuteOptions {
@@ -151,6 +153,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecutionSumm
   const journal = new Journal(db, runId, options.actor)
   const state = new ExecutionState()
   try {
+    await reopenTargetFailures(db, runId)
     const operations = await runOperations(db, runId)
     const open = operations.filter((op) => op.status === 'pending' || op.status === 'sending')
     for (const op of operations) {
@@ -190,6 +193,8 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecutionSumm
       if (!(await activeQuarantine(db, integration, now())))
         await quarantineIntegration(db, integration, reason, now())
     }
+    // Paused: what failed because the target did waits with the rest, instead of failing the run.
+    if (state.quarantine.paused().size > 0) await reopenTargetFailures(db, runId)
     const counts = await runCounts(db, runId)
     const status: RunStatus =
       (counts.pending ?? 0) + (counts.sending ?? 0) > 0
@@ -345,7 +350,9 @@ export async function runOne(
       await journal.answered(op, { status: 'pending', ...answer }, context.now(), auditId)
       return undefined
     }
-    await journal.answered(op, { status: 'failed', ...answer }, context.now(), auditId)
+    // A target that is down or refuses the credentials is no fault of the operation: a resume retries it.
+    const outcome = isTargetFailure(error) ? TARGET_FAILURE : undefined
+    await journal.answered(op, { status: 'failed', outcome, ...answer }, context.now(), auditId)
     state.settle(op.seq, { ok: false, resultId: null })
     if (!state.failedLanes.has(op.lane)) state.failedLanes.set(op.lane, op.seq)
     state.done += 1

@@ -232,6 +232,39 @@ export async function listRuns(db: Kysely<Database>, limit = 50): Promise<LcmRun
     .execute()
 }
 
+/** The outcome of an operation that failed because its target did (down, credentials refused). */
+export const TARGET_FAILURE = 'target failure'
+
+/**
+ * Before a run resumes: operations that failed because the target did, and those skipped because
+ * of them, are pending again. Their failure said nothing about the operation itself; the
+ * quarantine that followed has been lifted, or has run out. Returns how many were reopened.
+ */
+export async function reopenTargetFailures(db: Kysely<Database>, runId: string): Promise<number> {
+  const rows = await db
+    .selectFrom('lcm_operations')
+    .select(['seq', 'status', 'outcome', 'error'])
+    .where('run_id', '=', runId)
+    .where('status', 'in', ['failed', 'skipped'])
+    .orderBy('seq')
+    .execute()
+  const reopened = new Set<number>()
+  for (const row of rows) {
+    const cause = Number(/^not sent: operation (\d+) /.exec(row.error ?? '')?.[1])
+    if (row.status === 'failed' ? row.outcome === TARGET_FAILURE : reopened.has(cause)) reopened.add(row.seq)
+  }
+  const seqs = [...reopened]
+  for (let i = 0; i < seqs.length; i += INSERT_CHUNK) {
+    await db
+      .updateTable('lcm_operations')
+      .set({ status: 'pending', outcome: null, error: null, answered_at: null })
+      .where('run_id', '=', runId)
+      .where('seq', 'in', seqs.slice(i, i + INSERT_CHUNK))
+      .execute()
+  }
+  return seqs.length
+}
+
 /** Operation counts of a run by status. */
 export async function runCounts(db: Kysely<Database>, runId: string): Promise<Record<string, number>> {
   const rows = await db
