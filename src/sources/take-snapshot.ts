@@ -37,15 +37,8 @@ export interface SnapshotOptions {
   isLeaver?: LeaverPredicate | undefined
   /** The snapshot's time; default now. */
   now?: Date | undefined
-  /** Compute the events and write nothing (a plan's preview): the transaction is rolled back. */
+  /** Compute the events and write nothing (a plan's preview). */
   dryRun?: boolean | undefined
-}
-
-/** Carries a preview's result out of the transaction it rolls back. */
-class PreviewRollback extends Error {
-  constructor(readonly result: SnapshotResult) {
-    super('snapshot preview: rolled back')
-  }
 }
 
 /** What a snapshot did. */
@@ -94,7 +87,7 @@ export async function takeSnapshot(
     }
   }
   const incoming = encode(read.records, options.isLeaver)
-  const taking = commit(
+  return commit(
     store,
     read.source,
     'full',
@@ -111,13 +104,6 @@ export async function takeSnapshot(
         held: new Set(read.heldKeys),
       }),
   )
-  if (!options.dryRun) return taking
-  try {
-    return await taking
-  } catch (error) {
-    if (error instanceof PreviewRollback) return error.result
-    throw error
-  }
 }
 
 /** Applies one webhook delivery: the same events as a read, for the keys it names only. */
@@ -191,7 +177,7 @@ async function commit(
   detect: (trx: Kysely<Database>) => Promise<Detection>,
 ): Promise<SnapshotResult> {
   const snapshotId = randomUUID()
-  return store.transaction(async (trx) => {
+  const run = async (trx: Kysely<Database>): Promise<SnapshotResult> => {
     await lockSource(trx, store.dialect, source)
     const detection = await detect(trx)
     const previous = await loadAttributeTexts(trx, source, detection.previousNeeded)
@@ -199,6 +185,16 @@ async function commit(
     const events = detection.events.map((event, index) =>
       buildEvent(source, snapshotId, firstSeq + index, event, previous.get(event.key), now),
     )
+    const result: SnapshotResult = {
+      snapshotId,
+      source,
+      status: 'accepted' as const,
+      events: events.map((event) => event.event),
+      problems,
+      identities: incoming.length,
+      written: detection.writes.length + detection.departures.length,
+    }
+    if (dryRun) return result
     const count = (kind: SourceEvent['kind']) => events.filter((event) => event.event.kind === kind).length
     await insertSnapshot(trx, {
       id: snapshotId,
@@ -220,18 +216,11 @@ async function commit(
       trx,
       events.map((event) => event.row),
     )
-    const result: SnapshotResult = {
-      snapshotId,
-      source,
-      status: 'accepted' as const,
-      events: events.map((event) => event.event),
-      problems,
-      identities: incoming.length,
-      written: detection.writes.length + detection.departures.length,
-    }
-    if (dryRun) throw new PreviewRollback(result)
     return result
-  })
+  }
+  // A preview only reads, in a read transaction: on SQLite it does not take the write lock, so
+  // writers elsewhere (an apply, a webhook delivery) are not held up while it compares.
+  return dryRun ? store.db.transaction().execute(run) : store.transaction(run)
 }
 
 function buildEvent(

@@ -128,6 +128,25 @@ describe.each(testBackends())('source snapshots on $name', (backend: TestBackend
       expect(third.written).toBe(0)
     })
 
+    it('a preview (dry run) gives the events the snapshot would and writes nothing', async () => {
+      await fresh()
+      await takeSnapshot(store, readOf('hr', [ada, grace, alan]), { now: T1, isLeaver: terminated })
+      const before = await tableState(store)
+      const snapshotsBefore = await store.db.selectFrom('source_snapshots').selectAll().execute()
+      const next = readOf('hr', [
+        { ...ada, department: 'Research' },
+        { ...grace, status: 'terminated' },
+      ])
+      const preview = await takeSnapshot(store, next, { now: T2, isLeaver: terminated, dryRun: true })
+      expect(await tableState(store)).toEqual(before)
+      expect(await store.db.selectFrom('source_snapshots').selectAll().execute()).toEqual(snapshotsBefore)
+      const taken = await takeSnapshot(store, next, { now: T2, isLeaver: terminated })
+      const strip = (events: readonly SourceEvent[]) => events.map(({ snapshotId: _id, ...event }) => event)
+      expect(strip(preview.events)).toEqual(strip(taken.events))
+      expect(brief(preview.events)).toEqual(['mover:changed:E1', 'leaver:condition:E2', 'leaver:absent:E3'])
+      expect(preview.written).toBe(taken.written)
+    })
+
     it('a leaver who returns is a joiner again, whether they were gone or terminated', async () => {
       await fresh()
       await takeSnapshot(store, readOf('hr', [ada, grace, alan]), { now: T1, isLeaver: terminated })
