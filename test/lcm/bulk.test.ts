@@ -49,6 +49,24 @@ describe.each(testBackends())('SCIM Bulk on $name', (backend) => {
       expect(withBulk.plan.operations.map((op) => op.kind)).toEqual(
         without.plan.operations.map((op) => op.kind),
       )
+      // The plan states its cost: one bulk request; or one request per operation and a look-up
+      // before each create (a generic target may not answer 409), at concurrency 8 × 100 ms.
+      const count = without.plan.operations.length
+      const creates = without.plan.operations.filter((op) => op.kind === 'create_user').length
+      expect(withBulk.plan.cost).toEqual([
+        expect.objectContaining({ integration: 'app', operations: count, requests: 1, bulk: true }),
+      ])
+      expect(without.plan.cost).toEqual([
+        {
+          integration: 'app',
+          operations: count,
+          requests: count + creates,
+          rate: 80,
+          rateSource: 'concurrency',
+          estimatedSeconds: Math.round(((count + creates) / 80) * 10) / 10,
+          bulk: false,
+        },
+      ])
 
       const writes = sent.filter((r) => r.method !== 'GET')
       expect(writes.every((r) => r.method === 'POST' && r.path === '/Bulk')).toBe(true)

@@ -101,10 +101,18 @@ describe.each(testBackends())('a 1,000-operation apply against a faulty target o
           .select(['kind', 'outcome'])
           .where('run_id', '=', stored.runId)
           .execute()
-        // Answers were lost after the target did the work: those creates were found and adopted.
+        // Answers were lost after the target did the work: those creates were found and adopted,
+        // never sent again (a repeated create would have met the first one's 409).
         expect(
           outcomes.filter((o) => o.kind === 'create_user' && o.outcome?.startsWith('adopted')),
         ).not.toEqual([])
+        const conflicts = await world.store.db
+          .selectFrom('lcm_audit')
+          .select(['seq', 'method', 'path'])
+          .where('run_id', '=', stored.runId)
+          .where('status', '=', 409)
+          .execute()
+        expect(conflicts).toEqual([])
         expect((await world.plan(...lines)).operations).toEqual([])
         await world.extract()
         expect((await world.plan(...lines)).operations).toEqual([])
