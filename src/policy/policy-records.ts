@@ -52,23 +52,32 @@ export async function managedGroups(
   return new Set(rows.map((row) => row.group_name))
 }
 
-/** Managed memberships of a policy (of some identities, or all): integration → identity → groups. */
+/**
+ * Managed memberships of a policy: integration → identity → groups. All of them, or those of some
+ * identities in some integrations (an event-driven run needs its few identities' only).
+ */
 export async function allManagedGroups(
   db: Db,
   policy: string,
-  identities?: Iterable<string>,
+  scope?: { identities: Iterable<string>; integrations: readonly string[] },
 ): Promise<Map<string, Map<string, Set<string>>>> {
   const query = db
     .selectFrom('policy_memberships')
     .select(['integration', 'identity', 'group_name'])
     .where('policy', '=', policy)
-  const keys = identities === undefined ? undefined : [...new Set(identities)]
   const rows = []
-  if (keys === undefined) rows.push(...(await query.execute()))
+  if (scope === undefined) rows.push(...(await query.execute()))
   else {
-    // An event-driven run needs the memberships of its few identities, not of every identity.
-    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY)
-      rows.push(...(await query.where('identity', 'in', keys.slice(i, i + KEYS_PER_QUERY)).execute()))
+    const keys = [...new Set(scope.identities)]
+    // Policy, integration and identity lead the primary key: each batch is an index look-up.
+    for (const integration of scope.integrations) {
+      for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+        const batch = keys.slice(i, i + KEYS_PER_QUERY)
+        rows.push(
+          ...(await query.where('integration', '=', integration).where('identity', 'in', batch).execute()),
+        )
+      }
+    }
   }
   const byIntegration = new Map<string, Map<string, Set<string>>>()
   for (const row of rows) {

@@ -136,11 +136,16 @@ export async function runPolicy(policy: PolicyConfig, options: PolicyRunOptions)
   const compiled = new CompiledPolicy(policy)
   // Reacting to events needs the graph around those identities only; reconcile needs all of it.
   const concerned = options.reconcile ? undefined : events.map((event) => event.key)
-  const view = await GraphTargetView.load(store.db, integrationsOf(policy), {
+  const integrations = integrationsOf(policy)
+  const view = await GraphTargetView.load(store.db, integrations, {
     identities: concerned,
     attributes: options.reconcile === true,
   })
-  const managed = await allManagedGroups(store.db, policy.name, concerned)
+  const managed = await allManagedGroups(
+    store.db,
+    policy.name,
+    concerned && { identities: concerned, integrations },
+  )
   const actions: LifecycleAction[] = []
   const evaluations: Array<{ key: string; event: EventKind; evaluation: Evaluation }> = []
 
