@@ -71,14 +71,23 @@ describe('loadConfig', () => {
       source: 'hr',
       limits: { maxDeprovisions: 25, maxOperations: 2000 },
     })
-    expect(policy?.workflows.map((workflow) => workflow.on)).toEqual(['joiner', 'mover', 'leaver', 'reconcile'])
+    expect(policy?.workflows.map((workflow) => workflow.on)).toEqual([
+      'joiner',
+      'mover',
+      'leaver',
+      'reconcile',
+    ])
     const first = policy?.workflows[0]?.actions[0]
     expect(first && 'sync_identity' in first ? first.sync_identity : undefined).toMatchObject({
       integration: 'jira',
       attributes: {
         display_name: '{first_name} {last_name}',
         employee_number: { value: '{employee_id}', sync: 'create', drift: 'revert' },
-        scim_extension_atlassian_org_role: { value: '{org_role | default "member"}', sync: 'always', drift: 'report' },
+        scim_extension_atlassian_org_role: {
+          value: '{org_role | default "member"}',
+          sync: 'always',
+          drift: 'report',
+        },
       },
     })
   })

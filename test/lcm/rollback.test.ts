@@ -141,8 +141,13 @@ describe.each(testBackends())('rollback on $name', (backend) => {
       expect(plan.operations.map((op) => op.kind)).toEqual(['create_user', 'add_members', 'add_members'])
       const linus = await world.user('linus@example.com')
       const old = [...prior.values()].find((r) => r.userName === 'linus@example.com')
-      const { id: _old, groups: oldGroups, ...oldRest } = old ?? {}
-      const { id: _new, groups: newGroups, meta: _meta, ...newRest } = linus ?? {}
+      const { id: _old, groups: oldGroups, ...oldRest } = (old ?? {}) as Record<string, unknown>
+      const {
+        id: _new,
+        groups: newGroups,
+        meta: _meta,
+        ...newRest
+      } = (linus ?? {}) as Record<string, unknown>
       // A new id (the target gives it), everything else as it was.
       expect(newRest).toEqual(oldRest)
       const names = (list: unknown) =>

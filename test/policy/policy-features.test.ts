@@ -257,7 +257,9 @@ describe.each(testBackends())('policy features on $name', (backend) => {
 })
 
 describe('provisio transform and plan --policy', () => {
-  it('previews every transformer for one identity with attributes overridden, and plans without writing', { timeout: 90_000 }, async () => {
+  it('previews every transformer for one identity with attributes overridden, and plans without writing', {
+    timeout: 90_000,
+  }, async () => {
     const backend = testBackends()[0]!
     const b = await bench(backend, 'policy-cli', [], JOINER, [
       'E1,Zoë,Ångström,Zoe@Example.com,Eng,Engineer,active',

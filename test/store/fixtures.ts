@@ -213,7 +213,13 @@ export function oneRowPerTable(integration: string): { [K in keyof Database]: In
       resume_after: T1,
       updated_at: T0,
     },
-    policy_versions: { policy: `p-${integration}`, version: 3, hash: 'h3', definition: '{"name":"p"}', created_at: T0 },
+    policy_versions: {
+      policy: `p-${integration}`,
+      version: 3,
+      hash: 'h3',
+      definition: '{"name":"p"}',
+      created_at: T0,
+    },
     policy_memberships: {
       policy: `p-${integration}`,
       integration,
