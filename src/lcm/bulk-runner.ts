@@ -15,7 +15,12 @@ import {
   skip,
 } from './executor.ts'
 import { plannedSeq } from './integration-graph.ts'
-import { outcomeUnknown, performedFrom } from './operation-runner.ts'
+import {
+  type ExecutionTarget,
+  looksUpBeforeCreate,
+  outcomeUnknown,
+  performedFrom,
+} from './operation-runner.ts'
 import type { PlannedOperation } from './plan.ts'
 import type { JournaledOperation } from './run-records.ts'
 
@@ -48,9 +53,35 @@ export async function runBulkBatches(ops: readonly JournaledOperation[], context
       remaining = rest
       continue
     }
+    const found = await alreadyInTarget(batch, target)
+    if (found.length > 0) {
+      // Made behind the graph's back: adopted one by one, the rest batched again.
+      for (const op of found) await runOne(op, context)
+      remaining = [...batch.filter((op) => !found.includes(op)), ...later].sort((a, b) => a.seq - b.seq)
+      continue
+    }
     await sendBatch(batch, context)
     remaining = later
   }
+}
+
+/**
+ * The creates of a batch whose account or group the target already has, looked up as a single
+ * create would be (one query for many names): a target that does not answer 409 would take them twice.
+ */
+async function alreadyInTarget(
+  batch: readonly JournaledOperation[],
+  target: ExecutionTarget,
+): Promise<JournaledOperation[]> {
+  const checked = batch.filter((op) => looksUpBeforeCreate(op, target))
+  const found = await Promise.all(
+    checked.map((op) =>
+      op.kind === 'create_user'
+        ? target.lookup.user(String((op.body as { userName?: unknown }).userName))
+        : target.lookup.group(String((op.body as { displayName?: unknown }).displayName)),
+    ),
+  )
+  return checked.filter((_, i) => found[i] !== undefined)
 }
 
 interface Taken {
@@ -219,8 +250,8 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
   }
   await Promise.all(answers)
   context.progress()
-  // A 409 on a create is resolved as a single create would resolve it: look up, adopt.
-  for (const op of retry) await runOne(op, context)
+  // A 409 on a create says the account is there: it is looked up and adopted, not sent again.
+  for (const op of retry) await runOne({ ...op, status: 'sending' }, context)
   // Then what referred to it is sent again, with the adopted id.
   for (const op of waiting) {
     const blocked = await failedDependency(op, state)

@@ -24,6 +24,7 @@ import {
 } from '../scim/index.ts'
 import type { Database } from '../store/index.ts'
 import type { VendorProfile } from '../vendors/index.ts'
+import { adoptionOperations, missingMembers } from './adoption.ts'
 import { ActionError } from './errors.ts'
 import {
   addMemberships,
@@ -94,6 +95,16 @@ export function outcomeUnknown(error: unknown): boolean {
   return error instanceof ScimResponseError && (error.status >= 500 || error.status === 408)
 }
 
+/**
+ * Whether a create is preceded by a look-up of its name: for users unless the target is known to
+ * answer a duplicate with 409; for groups always (RFC 7643 does not make displayName unique, and
+ * a target that does not enforce it would take a second group of the name; groups are few).
+ */
+export function looksUpBeforeCreate(op: PlannedOperation, target: ExecutionTarget): boolean {
+  if (op.kind === 'create_group') return true
+  return op.kind === 'create_user' && target.profile.identity.duplicateCreate !== 'conflict'
+}
+
 async function createUser(
   op: PlannedOperation,
   target: ExecutionTarget,
@@ -102,7 +113,7 @@ async function createUser(
   const body = op.body as ScimUser
   const userName = String(body.userName)
   // A target that does not answer 409 on a duplicate (or a run that stopped mid-send) is asked first.
-  if (context.verifying || target.profile.identity.duplicateCreate !== 'conflict') {
+  if (context.verifying || looksUpBeforeCreate(op, target)) {
     const existing = await target.lookup.user(userName)
     if (existing)
       return adoptUser(
@@ -111,7 +122,7 @@ async function createUser(
         context,
         existing,
         body,
-        context.verifying ? 'adopted (sent before the run stopped)' : 'adopted (already in the target)',
+        context.verifying ? 'adopted (found before sending again)' : 'adopted (already in the target)',
       )
   }
   for (let attempt = 1; ; attempt += 1) {
@@ -154,14 +165,8 @@ async function adoptUser(
   outcome: string,
 ): Promise<Performed> {
   const id = existing.id ?? ''
-  const { schemas: _schemas, ...values } = wanted
-  const operations: PatchOperation[] = [{ op: 'replace', value: values }]
-  const merged = applyPatchOperations(
-    existing,
-    operations,
-    resourceSchemaFor(coreResourceSchemas(), '/Users'),
-  )
-  if (sameResource(existing, merged)) return userAnswer(op, target, context, existing, outcome, 200)
+  const operations = adoptionOperations(existing, wanted)
+  if (operations.length === 0) return userAnswer(op, target, context, existing, outcome, 200)
   const changed = (await target.client.users.patch(id, operations)) ?? (await target.client.users.get(id))
   return userAnswer(op, target, context, changed, outcome, 200)
 }
@@ -198,15 +203,17 @@ async function createGroup(
   const members = op.details.members ?? []
   const adopt = async (existing: ScimGroup, outcome: string): Promise<Performed> => {
     const id = existing.id ?? ''
-    if (members.length > 0) await target.client.addGroupMembers(id, members)
+    // Only the members it lacks: some targets list a member added twice twice.
+    const missing = members.length > 0 ? missingMembers(await target.client.groups.get(id), members) : []
+    if (missing.length > 0) await target.client.addGroupMembers(id, missing)
     return groupAnswer(target, context, existing, members, outcome, 200)
   }
-  if (context.verifying || !target.profile.groupRules.displayNameUnique) {
+  if (context.verifying || looksUpBeforeCreate(op, target)) {
     const existing = await target.lookup.group(name)
     if (existing)
       return adopt(
         existing,
-        context.verifying ? 'adopted (sent before the run stopped)' : 'adopted (already in the target)',
+        context.verifying ? 'adopted (found before sending again)' : 'adopted (already in the target)',
       )
   }
   for (let attempt = 1; ; attempt += 1) {

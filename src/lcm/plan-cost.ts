@@ -5,6 +5,7 @@
  */
 import type { PlanCost, PlannedOperation } from './plan.ts'
 import type { PlanningTarget } from './planner.ts'
+import { MOST_PER_QUERY } from './user-lookup.ts'
 
 const ASSUMED_LATENCY_SECONDS = 0.1
 /** Concurrency when neither the file nor the vendor profile gives one. */
@@ -27,7 +28,7 @@ export function planCost(
     const capabilities = target?.capabilities
     const usesBulk = bulk && capabilities?.bulk.supported === true
     const requests = usesBulk
-      ? Math.ceil(ops.length / Math.max(1, capabilities.bulk.maxOperations))
+      ? Math.ceil(ops.length / Math.max(1, capabilities.bulk.maxOperations)) + bulkLookups(ops, target)
       : ops.reduce((sum, op) => sum + requestsOf(op, target), 0)
     const limit = target?.config.rateLimit.requestsPerSecond
     const concurrency = target?.config.rateLimit.concurrency ?? DEFAULT_CONCURRENCY
@@ -47,6 +48,19 @@ export function planCost(
 /** A GET before a PUT where PATCH is missing; a look-up before a create where 409 cannot be trusted. */
 function requestsOf(op: PlannedOperation, target: PlanningTarget | undefined): number {
   if (op.method === 'PUT') return 2
-  if (op.kind === 'create_user' && target && target.profile.identity.duplicateCreate !== 'conflict') return 2
-  return 1
+  return looksUp(op, target) ? 2 : 1
+}
+
+/** Groups are always looked up before they are created; users where a duplicate may not answer 409. */
+function looksUp(op: PlannedOperation, target: PlanningTarget | undefined): boolean {
+  if (op.kind === 'create_group') return true
+  return op.kind === 'create_user' && target?.profile.identity.duplicateCreate !== 'conflict'
+}
+
+/** The look-ups before the creates of bulk requests: one query for many names where filters combine. */
+function bulkLookups(ops: readonly PlannedOperation[], target: PlanningTarget | undefined): number {
+  const creates = ops.filter((op) => looksUp(op, target)).length
+  const filter = target?.capabilities.filter
+  const perQuery = filter?.logical ? Math.max(1, Math.min(MOST_PER_QUERY, filter.maxResults)) : 1
+  return Math.ceil(creates / perQuery)
 }

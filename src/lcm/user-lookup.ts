@@ -6,7 +6,8 @@
  */
 import { type Filter, type ScimClient, type ScimGroup, type ScimUser, where } from '../scim/index.ts'
 
-const MOST_PER_QUERY = 50
+/** Most names one look-up query asks for at once. */
+export const MOST_PER_QUERY = 50
 
 type Kind = 'User' | 'Group'
 interface Waiting {

@@ -196,7 +196,7 @@ describe('provisio apply killed with SIGKILL and resumed', () => {
       expect(shown.operations.filter((op) => op.status !== 'succeeded')).toEqual([])
       // The kills caught requests in flight: those were checked against the target, not sent again.
       expect(
-        shown.operations.filter((op) => /sent before the run stopped|already applied/.test(op.outcome)),
+        shown.operations.filter((op) => /found before sending again|already applied/.test(op.outcome)),
       ).not.toEqual([])
 
       // The target: every account once, every group exactly its planned members, once each.
