@@ -12,10 +12,11 @@ import { Pool } from 'undici'
 import { reportFigure } from './report.ts'
 import { spawnSandbox } from './sandbox-process.ts'
 
-const USERS = 100_000
-const GROUPS = 2_000
+// Smaller sizes (BENCH_USERS=20000 BENCH_GROUPS=400) are for iterating; the headline figure is 100,000.
+const USERS = Number(process.env.BENCH_USERS ?? 100_000)
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 2_000)
 const PAGE_SIZE = 100
-const ROUNDS = 2
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 
 interface ChildResult {
   seconds: number
