@@ -65,9 +65,10 @@ export class LifecycleEngine {
 
   /** The exact operations the actions need, with nothing written. */
   async plan(actions: readonly LifecycleAction[], options: { tolerant?: boolean } = {}): Promise<Plan> {
-    // The planner reads the attributes of the accounts it looks at itself.
+    // The planner reads the accounts it looks at, and their attributes, itself.
     const targets = await this.#planningTargets(new Set(actions.map((a) => a.integration)), {
       attributes: false,
+      accounts: 'on-demand',
     })
     return planActions(actions, targets, {
       bulk: this.#options.bulk !== false,
@@ -194,7 +195,7 @@ export class LifecycleEngine {
 
   async #planningTargets(
     names: ReadonlySet<string>,
-    options: { attributes?: boolean } = {},
+    options: { attributes?: boolean; accounts?: 'all' | 'on-demand' } = {},
   ): Promise<Map<string, PlanningTarget>> {
     const targets = new Map<string, PlanningTarget>()
     for (const name of names) {

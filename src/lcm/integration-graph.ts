@@ -158,6 +158,16 @@ export class IntegrationGraph {
   readonly #links = new Map<string, string>()
   readonly #linkedTo = new Map<string, string>()
   readonly #db: Kysely<Database>
+  /** Every stored account is in #accounts (else only those read on demand). */
+  #complete = false
+  /** Whether accounts read from now on come without their attributes. */
+  #withAttributes = true
+  /** Every account's attributes have been read. */
+  #allAttributes = false
+  /** Ids read on demand and not found (removed, or never there). */
+  readonly #absent = new Set<string>()
+  /** Ids the plan deleted: reading every account later must not bring them back. */
+  readonly #forgotten = new Set<string>()
 
   private constructor(db: Kysely<Database>, integration: string) {
     this.#db = db
@@ -167,36 +177,18 @@ export class IntegrationGraph {
   /**
    * Reads the integration's current accounts, groups and identity links. Without `attributes`,
    * accounts come without their attributes (most of a large graph is never looked at): read
-   * those an account needs with loadAttributes before asking for them.
+   * those an account needs with loadAttributes before asking for them. With `accounts:
+   * 'on-demand'`, no account is read yet: loadAccounts reads those a plan names by link, and
+   * loadAllAccounts every one, which looking accounts up by key needs.
    */
   static async load(
     db: Kysely<Database>,
     integration: string,
-    options: { attributes?: boolean } = {},
+    options: { attributes?: boolean; accounts?: 'all' | 'on-demand' } = {},
   ): Promise<IntegrationGraph> {
     const graph = new IntegrationGraph(db, integration)
-    const withAttributes = options.attributes !== false
-    const accounts = await db
-      .selectFrom('accounts')
-      .select(
-        withAttributes
-          ? ['id', 'user_name', 'external_id', 'email', 'active', 'attributes']
-          : ['id', 'user_name', 'external_id', 'email', 'active'],
-      )
-      .where('integration', '=', integration)
-      .where('removed_at', 'is', null)
-      .execute()
-    for (const row of accounts) {
-      graph.addAccount({
-        id: row.id,
-        userName: row.user_name,
-        externalId: row.external_id,
-        email: row.email,
-        active: row.active === null ? null : row.active === 1,
-        text: 'attributes' in row ? row.attributes : undefined,
-        stored: !withAttributes,
-      })
-    }
+    graph.#withAttributes = options.attributes !== false
+    if (options.accounts !== 'on-demand') await graph.loadAllAccounts()
     const groups = await db
       .selectFrom('groups')
       .select(['id', 'display_name', 'attributes'])
@@ -264,6 +256,77 @@ export class IntegrationGraph {
     })
   }
 
+  /**
+   * Reads every stored account not read yet (with every attribute, when asked); the ones the plan
+   * changed or deleted stay as planned.
+   */
+  async loadAllAccounts(options: { attributes?: boolean } = {}): Promise<void> {
+    if (!this.#complete) {
+      for (const row of await this.#accountRows().execute()) {
+        if (!this.#accounts.has(row.id) && !this.#forgotten.has(row.id)) this.#addRow(row)
+      }
+      this.#complete = true
+      this.#absent.clear()
+    }
+    if (options.attributes && !this.#allAttributes) {
+      await this.loadAttributes(this.#accounts.keys())
+      this.#allAttributes = true
+    }
+  }
+
+  /** Reads these accounts (by id), those not read yet. */
+  async loadAccounts(ids: Iterable<string>): Promise<void> {
+    if (this.#complete) return
+    const wanted: string[] = []
+    for (const id of new Set(ids)) if (!this.#known(id)) wanted.push(id)
+    for (let i = 0; i < wanted.length; i += IDS_PER_QUERY) {
+      const batch = wanted.slice(i, i + IDS_PER_QUERY)
+      for (const row of await this.#accountRows().where('id', 'in', batch).execute()) this.#addRow(row)
+      for (const id of batch) if (!this.#accounts.has(id)) this.#absent.add(id)
+    }
+  }
+
+  #known(id: string): boolean {
+    return (
+      this.#complete ||
+      this.#accounts.has(id) ||
+      this.#absent.has(id) ||
+      this.#forgotten.has(id) ||
+      plannedSeq(id) !== undefined
+    )
+  }
+
+  #accountRows() {
+    return this.#db
+      .selectFrom('accounts')
+      .select(
+        this.#withAttributes
+          ? ['id', 'user_name', 'external_id', 'email', 'active', 'attributes']
+          : ['id', 'user_name', 'external_id', 'email', 'active'],
+      )
+      .where('integration', '=', this.integration)
+      .where('removed_at', 'is', null)
+  }
+
+  #addRow(row: {
+    id: string
+    user_name: string | null
+    external_id: string | null
+    email: string | null
+    active: number | null
+    attributes?: string
+  }): void {
+    this.addAccount({
+      id: row.id,
+      userName: row.user_name,
+      externalId: row.external_id,
+      email: row.email,
+      active: row.active === null ? null : row.active === 1,
+      text: row.attributes,
+      stored: !this.#withAttributes,
+    })
+  }
+
   /** Reads the stored attributes of these accounts, those not read yet. */
   async loadAttributes(ids: Iterable<string>): Promise<void> {
     const wanted: string[] = []
@@ -279,15 +342,11 @@ export class IntegrationGraph {
     }
   }
 
-  /** Ids of every account, planned ones included. */
-  accountIds(): string[] {
-    return [...this.#accounts.keys()]
-  }
-
   /** Forgets an account (a planned delete). */
   removeAccount(id: string): void {
     const account = this.#accounts.get(id)
     if (!account) return
+    this.#forgotten.add(id)
     this.#accounts.delete(id)
     this.#byUserName.remove(account)
     this.#byExternalId.remove(account)
@@ -295,11 +354,19 @@ export class IntegrationGraph {
   }
 
   account(id: string): GraphAccount | undefined {
-    return this.#accounts.get(id)
+    const account = this.#accounts.get(id)
+    // Answering "no such account" for one never read would plan a duplicate: fail loudly instead.
+    if (!account && !this.#known(id)) throw new Error(`account ${id} not loaded: call loadAccounts() first`)
+    return account
+  }
+
+  #requireComplete(): void {
+    if (!this.#complete) throw new Error('accounts not all loaded: call loadAllAccounts() first')
   }
 
   /** Accounts whose normalized `key` equals `value` (user names and emails without case). */
   accountsBy(key: 'user_name' | 'external_id' | 'email' | 'employee_number', value: string): GraphAccount[] {
+    this.#requireComplete()
     let ids: readonly string[]
     if (key === 'user_name') ids = this.#byUserName.get(lower(value))
     else if (key === 'external_id') ids = this.#byExternalId.get(value)
@@ -396,6 +463,7 @@ export class IntegrationGraph {
   }
 
   accountCount(): number {
+    this.#requireComplete()
     return [...this.#accounts.keys()].filter((id) => plannedSeq(id) === undefined).length
   }
 }

@@ -77,6 +77,7 @@ class Planner {
    * stand before planning. Planning reads any other (one found only after an earlier action) itself.
    */
   async prefetch(actions: readonly LifecycleAction[]): Promise<void> {
+    await this.#ensureAccounts(actions)
     const wanted = new Map<PlanningTarget, { accounts: Set<string>; members: Set<string> }>()
     for (const action of actions) {
       const target = this.#targets.get(action.integration)
@@ -90,12 +91,55 @@ class Planner {
       for (const id of this.#membersRead(target, action)) ids.members.add(id)
     }
     for (const [target, ids] of wanted) {
-      const everyAccount =
-        target.config.matching.includes('employee_number') &&
-        actions.some((a) => a.action === 'sync_identity' && a.integration === target.config.name)
-      if (everyAccount) await target.graph.loadAttributes(target.graph.accountIds())
-      else if (ids.accounts.size > 0) await target.graph.loadAttributes(ids.accounts)
+      if (ids.accounts.size > 0) await target.graph.loadAttributes(ids.accounts)
       if (ids.members.size > 0) await target.graph.loadMemberships(ids.members)
+    }
+  }
+
+  /**
+   * Reads the accounts planning the actions looks up: by link when the identity has one, and every
+   * account when one is looked up by key (an identity without a link, a manager, group members).
+   */
+  async #ensureAccounts(actions: readonly LifecycleAction[]): Promise<void> {
+    const linked = new Map<PlanningTarget, Set<string>>()
+    const byKey = new Set<PlanningTarget>()
+    for (const action of actions) {
+      const target = this.#targets.get(action.integration)
+      if (!target) continue
+      const ids = linked.get(target) ?? new Set<string>()
+      linked.set(target, ids)
+      for (const id of this.#lookups(target, action)) {
+        if (id === undefined) byKey.add(target)
+        else ids.add(id)
+      }
+    }
+    for (const [target, ids] of linked) {
+      await target.graph.loadAccounts(ids)
+      // A link to an account that is gone: matching falls back to the keys.
+      for (const id of ids) if (!target.graph.account(id)) byKey.add(target)
+      // Matching on employee_number compares every account's attributes.
+      if (byKey.has(target))
+        await target.graph.loadAllAccounts({ attributes: target.config.matching.includes('employee_number') })
+    }
+  }
+
+  /** The linked account id of each account look-up planning the action does; undefined: by key. */
+  #lookups(target: PlanningTarget, action: LifecycleAction): Array<string | undefined> {
+    const linkOf = (identity: string | undefined) =>
+      identity === undefined ? undefined : target.graph.linkedAccount(identity)
+    switch (action.action) {
+      case 'sync_identity': {
+        const { manager } = action.attributes
+        const lookups = [linkOf(action.identity ?? String(action.attributes.user_name))]
+        if (typeof manager === 'string' && manager !== '') lookups.push(linkOf(manager))
+        return lookups
+      }
+      case 'manage_relationships':
+        return action.member.kind === 'User' ? [linkOf(action.identity)] : []
+      case 'deprovision_identity':
+        return [linkOf(action.identity)]
+      case 'create_entitlement':
+        return action.group.members.length > 0 ? [undefined] : []
     }
   }
 
@@ -113,7 +157,7 @@ class Planner {
     const ids: string[] = []
     for (const key of config.matching) {
       const value = action.attributes[key]
-      // Matching on employee_number compares every account's attributes: prefetch reads them all.
+      // Matching on employee_number compares every account's attributes: #ensureAccounts read them.
       if (key !== 'employee_number' && typeof value === 'string' && value !== '')
         for (const account of graph.accountsBy(key, value)) ids.push(account.id)
     }
@@ -148,6 +192,7 @@ class Planner {
     }
     try {
       // No-ops when prefetched; an account an earlier action made the match is read here.
+      await this.#ensureAccounts([action])
       await target.graph.loadAttributes(this.#accountsRead(target, action))
       switch (action.action) {
         case 'sync_identity':

@@ -82,6 +82,47 @@ describe.each(testBackends())('what a plan reads on $name', (backend) => {
       expect(() => graph.isMember('any', ada)).toThrow(/not loaded/)
       await graph.loadMemberships([ada])
       expect(graph.groupsOf(ada)).toEqual([])
+
+      const onDemand = await IntegrationGraph.load(world.store.db, 'app', { accounts: 'on-demand' })
+      expect(() => onDemand.account(ada)).toThrow(/not loaded/)
+      expect(() => onDemand.accountsBy('user_name', 'ada')).toThrow(/not all loaded/)
+      await onDemand.loadAccounts([ada, 'no-such-id'])
+      expect(onDemand.account(ada)?.attributes()).toMatchObject({ title: 'Engineer' })
+      expect(onDemand.account('no-such-id')).toBeUndefined()
+      onDemand.removeAccount(ada)
+      await onDemand.loadAllAccounts()
+      // A planned delete stays deleted when every account is read afterwards.
+      expect(onDemand.account(ada)).toBeUndefined()
+      expect(onDemand.accountsBy('user_name', 'ada')).toEqual([])
+    },
+  )
+
+  it.skipIf(backend.skip !== undefined)(
+    'a linked identity whose account is gone is matched by its keys again',
+    async () => {
+      const world = await open('relink')
+      const ada = await account(world, 'ada', { title: 'Engineer' })
+      await world.extract()
+      await world.store.db
+        .insertInto('lcm_links')
+        .values({
+          integration: 'app',
+          identity: 'I-1',
+          account_id: 'gone',
+          run_id: null,
+          linked_at: new Date().toISOString(),
+        })
+        .execute()
+      const plan = await world.plan(
+        '- sync_identity: { integration: app, identity: I-1, attributes: { user_name: ada, title: Lead } }',
+        '- manage_relationships: { integration: app, identity: I-1, user_name: ada, add: [team], createMissing: true }',
+      )
+      expect(plan.problems).toEqual([])
+      expect(plan.operations.map((op) => [op.kind, op.details.targetId])).toEqual([
+        ['update_user', ada],
+        ['create_group', undefined],
+        ['add_members', 'bulkId:op2'],
+      ])
     },
   )
 })
