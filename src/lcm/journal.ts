@@ -11,6 +11,9 @@ import type { PlannedOperation } from './plan.ts'
 
 type Write = (trx: Kysely<Database>) => Promise<void>
 
+/** Rows per multi-row statement: 11 audit columns × 200 stays far below both backends' parameter limits. */
+const ROWS_PER_STATEMENT = 200
+
 /** How an operation ended. */
 export interface Answer {
   status: Extract<OperationStatus, 'succeeded' | 'failed' | 'skipped' | 'pending'>
@@ -48,29 +51,36 @@ export class Journal {
     const auditIds = ops.map(() => randomUUID())
     const when = at.toISOString()
     return this.#enqueue(async (trx) => {
-      for (const [i, op] of ops.entries()) {
+      // A bulk batch marks hundreds of operations: a few statements for all of them, not two each.
+      for (let start = 0; start < ops.length; start += ROWS_PER_STATEMENT) {
+        const chunk = ops.slice(start, start + ROWS_PER_STATEMENT)
+        const seqs = chunk.map((op) => op.seq)
         await trx
           .updateTable('lcm_operations')
           .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), sent_at: when }))
           .where('run_id', '=', this.#runId)
-          .where('seq', '=', op.seq)
+          .where('seq', 'in', seqs)
           .execute()
-        const sent = request(op)
         await trx
           .insertInto('lcm_audit')
-          .values({
-            id: auditIds[i] as string,
-            run_id: this.#runId,
-            seq: op.seq,
-            integration: op.integration,
-            actor: this.#actor,
-            at: when,
-            method: sent.method,
-            path: sent.path,
-            request: sent.body === undefined ? null : JSON.stringify(sent.body),
-            status: null,
-            error: null,
-          })
+          .values(
+            chunk.map((op, i) => {
+              const sent = request(op)
+              return {
+                id: auditIds[start + i] as string,
+                run_id: this.#runId,
+                seq: op.seq,
+                integration: op.integration,
+                actor: this.#actor,
+                at: when,
+                method: sent.method,
+                path: sent.path,
+                request: sent.body === undefined ? null : JSON.stringify(sent.body),
+                status: null,
+                error: null,
+              }
+            }),
+          )
           .execute()
       }
     }).then(() => auditIds)
