@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
 import { type DatabaseTarget, parseDatabaseUrl, redactDatabaseUrl } from './database-url.ts'
 import { StoreConfigError, StoreConnectionError } from './errors.ts'
@@ -68,6 +68,34 @@ function openSqliteFile(filename: string): BetterSqlite3.Database {
   }
 }
 
+/** Prepared statements kept per SQLite connection; see cachingStatements. */
+const STATEMENT_CACHE_SIZE = 200
+
+/**
+ * The connection as Kysely's SQLite driver uses it, with prepared statements kept by their text:
+ * the driver prepares every query it runs, and the same queries come back all the time (the
+ * extraction's inserts have thousands of parameters, so preparing one costs more than running it).
+ * Kysely runs one query at a time on the connection, so a statement is never reused while busy.
+ */
+function cachingStatements(raw: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>()
+  return {
+    close: () => raw.close(),
+    prepare(text: string) {
+      let statement = cache.get(text)
+      if (statement) {
+        // Map order is insertion order: re-inserting marks it most recently used.
+        cache.delete(text)
+      } else {
+        statement = raw.prepare(text)
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+      }
+      cache.set(text, statement)
+      return statement
+    },
+  }
+}
+
 function openSqlite(filename: string): Store {
   let raw: BetterSqlite3.Database
   try {
@@ -79,7 +107,7 @@ function openSqlite(filename: string): Store {
       error,
     )
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) })
   return {
     db,
     dialect: 'sqlite',
