@@ -99,14 +99,31 @@ export class ExecutionState {
 
   /** The operation with `bulkId:opN` references replaced by the ids their creates returned. */
   resolve(op: PlannedOperation): PlannedOperation {
+    // Copies only what holds a reference: most operations hold none, and bulk resolves thousands.
     const swap = (value: unknown): unknown => {
       if (typeof value === 'string') {
-        const seq = plannedSeq(value)
+        const seq = value.startsWith('bulkId:') ? plannedSeq(value) : undefined
         return seq === undefined ? value : (this.settled.get(seq)?.resultId ?? value)
       }
-      if (Array.isArray(value)) return value.map(swap)
+      if (Array.isArray(value)) {
+        let copy: unknown[] | undefined
+        for (let i = 0; i < value.length; i++) {
+          const swapped = swap(value[i])
+          if (swapped === value[i]) continue
+          copy ??= [...value]
+          copy[i] = swapped
+        }
+        return copy ?? value
+      }
       if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v)]))
+        let copy: Record<string, unknown> | undefined
+        for (const [key, v] of Object.entries(value)) {
+          const swapped = swap(v)
+          if (swapped === v) continue
+          copy ??= { ...value }
+          copy[key] = swapped
+        }
+        return copy ?? value
       }
       return value
     }
