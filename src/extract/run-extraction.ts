@@ -9,6 +9,7 @@ import { buildAttributeIndex } from '../graph/index.ts'
 import { type Filter, type ScimClient, where } from '../scim/index.ts'
 import { acquireLease, readLease, releaseLease } from '../store/leases.ts'
 import type { Database } from '../store/tables.ts'
+import { startBackgroundCheckpoints } from './background-checkpoints.ts'
 import { completeDirectRun, discardDirectRun, graphIsEmpty } from './direct-run.ts'
 import { ExtractionError } from './extraction-error.ts'
 import type {
@@ -109,6 +110,7 @@ async function extract(
   let mode: ExtractionMode = baseline ? 'incremental' : 'full'
   const runId = await startRunRecord(db, target.integration, mode, started.toISOString())
   let into: StagingContext['into'] = 'staging'
+  let stopCheckpoints: (() => Promise<void>) | undefined
   const progress: ExtractionProgress = { phase: 'discovery', pages: 0, users: 0, groups: 0, memberships: 0 }
   const report = (update: Partial<ExtractionProgress>) => {
     Object.assign(progress, update)
@@ -124,6 +126,7 @@ async function extract(
     await heartbeat(db, runId, at.toISOString(), counts(progress))
   }
   try {
+    stopCheckpoints = await startBackgroundCheckpoints(db)
     report({})
     const discovery = await target.client.discover({ schemas: target.extensionSchemas })
     // What the target filters on is known once discovery has refined the capabilities.
@@ -248,6 +251,8 @@ async function extract(
       durationMs: finished.getTime() - started.getTime(),
     })
     throw failure
+  } finally {
+    await stopCheckpoints?.()
   }
 }
 

@@ -3,7 +3,7 @@
  * both behind one Kysely query builder, migrated to the latest schema on open.
  */
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
@@ -100,6 +100,20 @@ function cachingStatements(raw: BetterSqlite3.Database): SqliteDatabase {
   }
 }
 
+/** SQLite files behind open stores, for work that wants a connection of its own to the same file. */
+const sqliteFiles = new WeakMap<Kysely<Database>, SqliteFile>()
+
+/** An open store's SQLite file and how long its connections wait for a lock. */
+export interface SqliteFile {
+  filename: string
+  busyTimeoutMs: number
+}
+
+/** The SQLite file behind `db`; undefined for PostgreSQL and in-memory stores (one connection only). */
+export function sqliteFileOf(db: Kysely<Database>): SqliteFile | undefined {
+  return sqliteFiles.get(db)
+}
+
 function openSqlite(filename: string): Store {
   let raw: BetterSqlite3.Database
   try {
@@ -112,6 +126,9 @@ function openSqlite(filename: string): Store {
     )
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) })
+  if (filename !== ':memory:' && filename !== '') {
+    sqliteFiles.set(db, { filename: resolve(filename), busyTimeoutMs: BUSY_TIMEOUT_MS })
+  }
   return {
     db,
     dialect: 'sqlite',
