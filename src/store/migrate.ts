@@ -23,6 +23,9 @@ function createMigrator(db: Kysely<Database>, options: MigrateOptions): Migrator
   return new Migrator({
     db,
     provider,
+    // 0002 landed after 0003–0005 had been applied by development databases; each migration stands
+    // alone, so one that arrives late is run rather than refused.
+    allowUnorderedMigrations: true,
     ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
   })
 }
