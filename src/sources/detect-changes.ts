@@ -3,6 +3,7 @@
  * state by per-identity hash. Pure: it says which rows to write and which events happen; the
  * caller reads what it needs of previous attributes and writes everything in one transaction.
  */
+import { attributesText } from './identity-codec.ts'
 import type { EventKind, EventReason, SourceAttributes } from './source-types.ts'
 
 /** What is stored of an identity, enough to compare. */
@@ -11,11 +12,14 @@ export interface StoredState {
   readonly leftAt: string | null
 }
 
-/** An identity of the read, encoded, with its leaver condition evaluated. */
+/**
+ * An identity of the read, hashed, with its leaver condition evaluated. Its canonical text is not
+ * kept: only the few identities written or in an event need it again, and 100,000 texts kept for
+ * the length of a comparison are memory and garbage-collection work.
+ */
 export interface IncomingIdentity {
   readonly key: string
   readonly attributes: SourceAttributes
-  readonly text: string
   readonly hash: string
   readonly leaver: boolean
 }
@@ -99,7 +103,12 @@ export function detectChanges(input: DetectionInput): Detection {
       reason = 'changed'
     }
     if (leftAt !== undefined)
-      writes.push({ key: identity.key, text: identity.text, hash: identity.hash, leftAt })
+      writes.push({
+        key: identity.key,
+        text: attributesText(identity.attributes),
+        hash: identity.hash,
+        leftAt,
+      })
     if (kind === undefined) continue
     const changed = state !== undefined && state.hash !== identity.hash
     events.push({ key: identity.key, kind, reason, incoming: identity, changed })

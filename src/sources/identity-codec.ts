@@ -15,8 +15,13 @@ export interface EncodedAttributes {
 
 /** Canonical JSON of the attributes and its SHA-256 (equal to graph/content-hash's contentHash). */
 export function encodeAttributes(attributes: SourceAttributes): EncodedAttributes {
-  const text = isFlatAndSorted(attributes) ? JSON.stringify(attributes) : canonicalJson(attributes)
+  const text = attributesText(attributes)
   return { text, hash: hash('sha256', text, 'hex') }
+}
+
+/** The attributes as stored: canonical JSON text. */
+export function attributesText(attributes: SourceAttributes): string {
+  return isFlatAndSorted(attributes) ? JSON.stringify(attributes) : canonicalJson(attributes)
 }
 
 /**

@@ -33,14 +33,15 @@ export async function loadStates(
   keys?: readonly string[],
 ): Promise<Map<string, StoredState>> {
   const states = new Map<string, StoredState>()
+  // Columns named as StoredState's fields: each row is kept as it comes, not copied (100,000 a read).
   const query = db
     .selectFrom('source_identities')
-    .select(['identity_key', 'content_hash', 'left_at'])
+    .select(['identity_key', 'content_hash as hash', 'left_at as leftAt'])
     .where('source', '=', source)
   const batches = keys === undefined ? [undefined] : chunks(keys)
   for (const batch of batches) {
     const rows = await (batch === undefined ? query : query.where('identity_key', 'in', batch)).execute()
-    for (const row of rows) states.set(row.identity_key, { hash: row.content_hash, leftAt: row.left_at })
+    for (const row of rows) states.set(row.identity_key, row)
   }
   return states
 }

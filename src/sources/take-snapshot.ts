@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely'
 import type { Store } from '../store/database.ts'
 import type { Database, SourceEventsTable } from '../store/tables.ts'
 import { type Detection, detectChanges, type IncomingIdentity } from './detect-changes.ts'
-import { diffAttributes, encodeAttributes } from './identity-codec.ts'
+import { attributesText, diffAttributes, encodeAttributes } from './identity-codec.ts'
 import type { SourceRefusedError } from './source-errors.ts'
 import {
   insertEvents,
@@ -160,9 +160,9 @@ function encode(
   isLeaver: LeaverPredicate | undefined,
 ): IncomingIdentity[] {
   return records.map((record) => {
-    const { text, hash } = encodeAttributes(record.attributes)
+    const { hash } = encodeAttributes(record.attributes)
     const leaver = isLeaver?.(record.attributes) ?? false
-    return { key: record.key, attributes: record.attributes, text, hash, leaver }
+    return { key: record.key, attributes: record.attributes, hash, leaver }
   })
 }
 
@@ -242,7 +242,8 @@ function buildEvent(
     kind: detected.kind,
     reason: detected.reason,
     changes: JSON.stringify(changes),
-    attributes: detected.incoming?.text ?? previousText ?? '{}',
+    attributes:
+      detected.incoming === undefined ? (previousText ?? '{}') : attributesText(detected.incoming.attributes),
     created_at: now,
   }
   const event: SourceEvent = {
