@@ -1,7 +1,12 @@
 /** Runs one extraction into a fresh SQLite file in its own process, so its peak RSS is its own. */
+import { setFlagsFromString } from 'node:v8'
 import { runExtraction } from '../src/extract/run-extraction.ts'
 import { ScimClient } from '../src/scim/index.ts'
 import { openDatabase } from '../src/store/index.ts'
+
+// The heap setting bin/provisio.js makes for every provisio process, so this measures the process
+// `provisio extract` and `provisio serve` run in.
+setFlagsFromString('--heap-growing-percent=50')
 
 const [url, token, databaseFile] = process.argv.slice(2)
 if (!url || !token || !databaseFile) throw new Error('usage: extract-child URL TOKEN DATABASE_FILE')
