@@ -142,11 +142,8 @@ async function sendPatch(
     method: 'PATCH',
     path: resourcePath(op, id),
     body: patchRequestBody(operations, target.client.capabilities),
-    // A group's whole member list in every answer would cost more than the change itself.
-    query:
-      isGroup && target.client.capabilities.attributeSelection
-        ? { excludedAttributes: 'members' }
-        : undefined,
+    // No excludedAttributes=members here, though a large group's answer is big: some servers
+    // (scimmy, DEVIATIONS.md row 15) apply it to what they store and drop the members.
     idempotent: operations.every((o) => o.op !== 'add'),
   })
   return patchAnswer(
