@@ -51,6 +51,7 @@ class Account implements GraphAccount {
   readonly active: boolean | null
   #text: string | undefined
   #parsed: Record<string, unknown> | undefined
+  #employeeNumber: string | undefined
   /** The attributes are in the store only. */
   stored: boolean
 
@@ -78,12 +79,21 @@ class Account implements GraphAccount {
     // Answering {} for attributes never read would plan changes against nothing: fail loudly.
     if (this.stored)
       throw new Error(`attributes of account ${this.id} not loaded: call loadAttributes() first`)
-    this.#parsed ??= this.#text === undefined ? {} : (JSON.parse(this.#text) as Record<string, unknown>)
-    this.#text = undefined
-    return this.#parsed
+    if (this.#parsed) return this.#parsed
+    // Parsed anew on each call rather than kept: a full sync reads every account once, and 100,000
+    // parsed objects kept to the end of the plan cost far more memory and garbage collection than
+    // the few accounts read twice (those a plan changes) cost parsing.
+    return this.#text === undefined ? {} : (JSON.parse(this.#text) as Record<string, unknown>)
+  }
+
+  /** The employee number, for matching on it: kept, since every look-up by it reads every account. */
+  employeeNumber(): string {
+    this.#employeeNumber ??= String(this.attributes().employee_number ?? '')
+    return this.#employeeNumber
   }
 
   setAttributes(values: Record<string, unknown>): void {
+    this.#employeeNumber = undefined
     this.#parsed = values
     this.#text = undefined
     this.stored = false
@@ -102,7 +112,8 @@ class Account implements GraphAccount {
  * all linked never looks an account up by key, and 100,000 accounts need not be indexed for it.
  */
 class KeyIndex {
-  #ids: Map<string, string[]> | undefined
+  /** key → the id of the one account with it, or the ids of several (rare: a disputed match). */
+  #ids: Map<string, string | string[]> | undefined
   readonly #keyOf: (account: Account) => string | null
   readonly #accounts: ReadonlyMap<string, Account>
 
@@ -118,8 +129,10 @@ class KeyIndex {
   remove(account: Account): void {
     const key = this.#keyOf(account)
     if (!this.#ids || key === null) return
-    const ids = this.#ids.get(key)?.filter((other) => other !== account.id)
-    if (ids && ids.length > 0) this.#ids.set(key, ids)
+    const found = this.#ids.get(key)
+    const ids = (typeof found === 'string' ? [found] : (found ?? [])).filter((other) => other !== account.id)
+    if (ids.length > 1) this.#ids.set(key, ids)
+    else if (ids.length === 1) this.#ids.set(key, ids[0] as string)
     else this.#ids.delete(key)
   }
 
@@ -129,14 +142,16 @@ class KeyIndex {
       for (const account of this.#accounts.values())
         KeyIndex.#insert(this.#ids, this.#keyOf(account), account.id)
     }
-    return this.#ids.get(key) ?? []
+    const found = this.#ids.get(key)
+    return found === undefined ? [] : typeof found === 'string' ? [found] : found
   }
 
-  static #insert(ids: Map<string, string[]>, key: string | null, id: string): void {
+  static #insert(ids: Map<string, string | string[]>, key: string | null, id: string): void {
     if (key === null || key === '') return
-    const list = ids.get(key)
-    if (list) list.push(id)
-    else ids.set(key, [id])
+    const found = ids.get(key)
+    if (found === undefined) ids.set(key, id)
+    else if (typeof found === 'string') ids.set(key, [found, id])
+    else found.push(id)
   }
 }
 
@@ -372,9 +387,7 @@ export class IntegrationGraph {
     else if (key === 'external_id') ids = this.#byExternalId.get(value)
     else if (key === 'email') ids = this.#byEmail.get(lower(value))
     else {
-      return [...this.#accounts.values()].filter(
-        (a) => String(a.attributes().employee_number ?? '') === value,
-      )
+      return [...this.#accounts.values()].filter((a) => a.employeeNumber() === value)
     }
     return ids.flatMap((id) => this.#accounts.get(id) ?? [])
   }
