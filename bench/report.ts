@@ -6,6 +6,8 @@ export interface Figure {
   provisio: number
   baseline: number
   peak_rss_mb?: number
+  /** Further figures printed after the ratio, e.g. CPU seconds. */
+  extra?: Record<string, number>
 }
 
 /** Prints a figure with its ratio provisio/baseline. */
@@ -18,6 +20,7 @@ export function reportFigure(figure: Figure): void {
     baseline: round(figure.baseline),
     ratio: Math.round(ratio * 1000) / 1000,
     ...(figure.peak_rss_mb === undefined ? {} : { peak_rss_mb: round(figure.peak_rss_mb) }),
+    ...figure.extra,
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
 }

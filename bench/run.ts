@@ -1,4 +1,5 @@
 /** `npm run bench -- <name…>`: runs the named benchmarks (all when none is named). */
+import { runApplyBenchmark } from './apply.ts'
 import { runExtractBenchmark } from './extract.ts'
 import { runPolicyBenchmark } from './policy.ts'
 import { runScimBenchmark } from './scim.ts'
@@ -7,6 +8,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   scim: runScimBenchmark,
   extract: runExtractBenchmark,
   policy: runPolicyBenchmark,
+  apply: runApplyBenchmark,
 }
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
