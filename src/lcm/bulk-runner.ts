@@ -139,9 +139,12 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
   const { journal, state, target } = context
   const resolved = batch.map((op) => state.resolve(op))
   const auditIds = await journal.sending(resolved, requestOf, context.now())
+  const request = bulkRequest(resolved, target.client.capabilities)
   let results: BulkResult[]
   try {
-    results = await target.client.bulk(resolved.map((op) => bulkOperation(op, target.client.capabilities)))
+    const answered = await target.client.bulk(request.operations)
+    // Back to one result per operation of the batch: those merged share their request's.
+    results = request.indexOf.map((k) => answered[k] as BulkResult)
   } catch (error) {
     const paused = state.quarantine.record(target.config.name, error)
     if (paused) state.pause(target.config.name, paused)
@@ -177,6 +180,8 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
   /** Operations that referred to a create being retried: the target could not resolve their bulkId. */
   const waiting: JournaledOperation[] = []
   const retried = new Set<number>()
+  /** Members of a merged add that failed: sent again one by one, so the others are not failed with it. */
+  const separately: JournaledOperation[] = []
   // The answers are queued together so the journal commits them as one transaction: awaiting each
   // in turn cost a commit per operation. Settling before that commit is safe: an operation waiting
   // on one of these queues its own "sending" record behind these answers, and is sent only once
@@ -236,6 +241,11 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
       waiting.push(journaled)
       continue
     }
+    if (request.merged.has(request.indexOf[i] as number)) {
+      answers.push(journal.answered(op, pending, context.now(), auditIds[i]))
+      separately.push(journaled)
+      continue
+    }
     answers.push(
       journal.answered(
         op,
@@ -252,8 +262,8 @@ async function sendBatch(batch: readonly JournaledOperation[], context: RunConte
   context.progress()
   // A 409 on a create says the account is there: it is looked up and adopted, not sent again.
   for (const op of retry) await runOne({ ...op, status: 'sending' }, context)
-  // Then what referred to it is sent again, with the adopted id.
-  for (const op of waiting) {
+  // Then what referred to it is sent again, with the adopted id, and the adds of a failed merge.
+  for (const op of [...waiting, ...separately].sort((a, b) => a.seq - b.seq)) {
     const blocked = await failedDependency(op, state)
     if (blocked === 'paused') return
     if (blocked !== undefined) await skip(op, blocked, context)
@@ -265,6 +275,74 @@ function successOutcome(op: PlannedOperation): string {
   if (op.kind === 'create_user' || op.kind === 'create_group') return 'created'
   if (op.kind === 'delete_user' || op.kind === 'delete_group') return 'deleted'
   return 'changed'
+}
+
+/** A batch as bulk operations: `indexOf[i]` is the operation carrying batch operation i. */
+interface BulkRequestPlan {
+  operations: BulkOperation[]
+  indexOf: number[]
+  /** Operations carrying the members of several adds. */
+  merged: Set<number>
+}
+
+/**
+ * The bulk operations of a batch, where adds of members to the same group become one PATCH (up
+ * to the target's members per PATCH): a target checks and rewrites a large group once per PATCH,
+ * so a batch of joiners spread over a few groups costs it a few group writes instead of hundreds.
+ * A merged PATCH sits where its last add was, after the creates its members refer to.
+ */
+function bulkRequest(
+  ops: readonly PlannedOperation[],
+  capabilities: Parameters<typeof patchRequestBody>[1] & { maxMembersPerPatch: number },
+): BulkRequestPlan {
+  const chunkOf = new Map<number, number[]>()
+  const open = new Map<string, { indices: number[]; members: number }>()
+  const most = Math.max(1, capabilities.maxMembersPerPatch)
+  for (const [i, op] of ops.entries()) {
+    const values = mergeableMembers(op)
+    if (!values) continue
+    const key = `${op.details.targetId}\u0000${op.details.memberType ?? 'User'}`
+    let chunk = open.get(key)
+    if (!chunk || chunk.members + values.length > most) {
+      chunk = { indices: [], members: 0 }
+      open.set(key, chunk)
+    }
+    chunk.indices.push(i)
+    chunk.members += values.length
+    chunkOf.set(i, chunk.indices)
+  }
+  const plan: BulkRequestPlan = { operations: [], indexOf: [], merged: new Set() }
+  for (const [i, op] of ops.entries()) {
+    const chunk = chunkOf.get(i)
+    if (!chunk || chunk.length === 1) {
+      plan.indexOf[i] = plan.operations.length
+      plan.operations.push(bulkOperation(op, capabilities))
+      continue
+    }
+    if (i !== chunk[chunk.length - 1]) continue
+    const k = plan.operations.length
+    for (const j of chunk) plan.indexOf[j] = k
+    plan.merged.add(k)
+    const value = chunk.flatMap((j) => mergeableMembers(ops[j] as PlannedOperation) ?? [])
+    plan.operations.push({
+      method: 'PATCH',
+      path: `/Groups/${encodeURIComponent(op.details.targetId ?? '')}`,
+      bulkId: `op${op.seq}`,
+      data: patchRequestBody([{ op: 'add', path: 'members', value }], capabilities),
+    })
+  }
+  return plan
+}
+
+/** The member values of an add to an existing group, when it is a plain add that can be merged. */
+function mergeableMembers(op: PlannedOperation): unknown[] | undefined {
+  const patch = op.details.patch
+  const targetId = op.details.targetId
+  if (op.kind !== 'add_members' || !patch || patch.length !== 1 || targetId === undefined) return undefined
+  if (plannedSeq(targetId) !== undefined || !op.path.startsWith('/Groups/')) return undefined
+  const [add] = patch
+  if (add?.op !== 'add' || add.path !== 'members' || !Array.isArray(add.value)) return undefined
+  return add.value
 }
 
 function bulkOperation(
