@@ -29,7 +29,7 @@ import {
   startRunRecord,
 } from './run-records.ts'
 import { forgetSchemas, replaceSchemas } from './schema-records.ts'
-import { clearStaging, type StagingContext, stageGroups, stageUsers } from './staging.ts'
+import { clearStaging, type StagingContext, StagingWriter } from './staging.ts'
 
 export interface ExtractionOptions {
   /** `full` reads everything; `incremental` only what changed since the last success; default full. */
@@ -146,14 +146,14 @@ async function extract(
       : undefined
     if (target.extensionSchemas && !discovery.schemas)
       notes.push('the target has no /Schemas: extensions not extracted')
-    const context: StagingContext = {
+    const staging = new StagingWriter({
       db,
       runId,
       integration: target.integration,
       index,
       into,
       now: started.toISOString(),
-    }
+    })
     const changedSince = since ? where.gt('meta.lastModified', since) : undefined
 
     // Groups first: when they carry their members, User.groups (which states the same edges
@@ -164,7 +164,7 @@ async function extract(
     if (withGroups) {
       for await (const page of prefetch(target.client.groups.pages(listQuery(target.client, changedSince)))) {
         groupsCarryMembers ||= page.resources.some((group) => Array.isArray(group.members))
-        await stageGroups(context, page.resources)
+        await staging.stageGroups(page.resources)
         report({
           phase: 'groups',
           pages: progress.pages + 1,
@@ -182,7 +182,7 @@ async function extract(
       !groupsCarryMembers &&
       !(mode === 'incremental' && (await graphGroupsStateMembers(db, target.integration)))
     for await (const page of prefetch(target.client.users.pages(listQuery(target.client, changedSince)))) {
-      await stageUsers(context, page.resources, membershipsFromUsers)
+      await staging.stageUsers(page.resources, membershipsFromUsers)
       report({
         phase: 'users',
         pages: progress.pages + 1,
@@ -192,6 +192,7 @@ async function extract(
       await beat()
     }
 
+    await staging.flush()
     report({ phase: 'applying' })
     await renew(now())
     const applied =

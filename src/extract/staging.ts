@@ -1,7 +1,12 @@
 /**
- * Writing what an extraction reads into the staging tables (or, for a first extraction, straight
- * into the graph), page by page, each page in one transaction, so memory stays flat and the graph
- * itself is only touched once at the end.
+ * Writing what an extraction reads into the staging tables, page by page, so memory stays flat
+ * and the graph itself is only touched once at the end. A first extraction writes straight into
+ * the graph instead (there is no previous graph to keep whole), about a thousand resources per
+ * transaction: a commit writes every index page its rows touched, and with keys spread at random
+ * (UUIDs, user names) nearly all of them are touched again by the next page. Measured with 30,000
+ * accounts with random keys: 730 MB of write-ahead log committed page by page, 174 MB a thousand at
+ * a time, for less than half the CPU. Its rows are taken back if it fails, so nothing depends on
+ * when they commit.
  */
 import type { Kysely } from 'kysely'
 import type { ScimGroup, ScimUser } from '../scim/index.ts'
@@ -13,52 +18,79 @@ import { pushAccount, pushGroup, pushMembership, ROW_TABLES, type RowContext } f
 const RESOURCE_ROWS_PER_INSERT = 100
 const MEMBERSHIP_ROWS_PER_INSERT = 1000
 
+/** Straight into the graph, a transaction is written once it holds this many resources or memberships. */
+const RESOURCES_PER_TRANSACTION = 1000
+const MEMBERSHIPS_PER_TRANSACTION = 10_000
+
 export interface StagingContext extends RowContext {
   db: Kysely<Database>
 }
 
-/**
- * Stages a page of users, and with `withMemberships` the memberships their `groups` attribute
- * states (for targets whose groups do not list members).
- */
-export async function stageUsers(
-  context: StagingContext,
-  users: readonly ScimUser[],
-  withMemberships: boolean,
-): Promise<void> {
-  const tables = ROW_TABLES[context.into]
-  const accounts = new RowBuffer(tables.accounts, RESOURCE_ROWS_PER_INSERT)
-  const memberships = new RowBuffer(tables.memberships, MEMBERSHIP_ROWS_PER_INSERT)
-  for (const user of users) {
-    if (typeof user.id !== 'string' || user.id === '') continue
-    pushAccount(context, accounts, user)
-    // Targets that only offer User.groups still give the graph its memberships; indirect
-    // memberships are derived, not edges.
-    if (!withMemberships) continue
-    for (const group of user.groups ?? []) {
-      const type = typeof group.type === 'string' ? group.type.toLowerCase() : 'direct'
-      if (typeof group.value !== 'string' || type === 'indirect') continue
-      pushMembership(context, memberships, group.value, user.id, 'User')
-    }
-  }
-  await write(context.db, [accounts, memberships])
-}
+/** Writes an extraction's rows as its pages are read; `flush` writes what a first extraction still holds. */
+export class StagingWriter {
+  readonly #context: StagingContext
+  readonly #accounts: RowBuffer
+  readonly #groups: RowBuffer
+  readonly #memberships: RowBuffer
 
-/** Stages a page of groups and their members. */
-export async function stageGroups(context: StagingContext, groups: readonly ScimGroup[]): Promise<void> {
-  const tables = ROW_TABLES[context.into]
-  const rows = new RowBuffer(tables.groups, RESOURCE_ROWS_PER_INSERT)
-  const memberships = new RowBuffer(tables.memberships, MEMBERSHIP_ROWS_PER_INSERT)
-  for (const group of groups) {
-    if (typeof group.id !== 'string' || group.id === '') continue
-    pushGroup(context, rows, group)
-    for (const member of group.members ?? []) {
-      if (typeof member.value !== 'string' || member.value === '') continue
-      const nested = typeof member.type === 'string' && member.type.toLowerCase() === 'group'
-      pushMembership(context, memberships, group.id, member.value, nested ? 'Group' : 'User')
-    }
+  constructor(context: StagingContext) {
+    this.#context = context
+    const tables = ROW_TABLES[context.into]
+    this.#accounts = new RowBuffer(tables.accounts, RESOURCE_ROWS_PER_INSERT)
+    this.#groups = new RowBuffer(tables.groups, RESOURCE_ROWS_PER_INSERT)
+    this.#memberships = new RowBuffer(tables.memberships, MEMBERSHIP_ROWS_PER_INSERT)
   }
-  await write(context.db, [rows, memberships])
+
+  /**
+   * Stages a page of users, and with `withMemberships` the memberships their `groups` attribute
+   * states (for targets whose groups do not list members).
+   */
+  async stageUsers(users: readonly ScimUser[], withMemberships: boolean): Promise<void> {
+    const context = this.#context
+    for (const user of users) {
+      if (typeof user.id !== 'string' || user.id === '') continue
+      pushAccount(context, this.#accounts, user)
+      // Targets that only offer User.groups still give the graph its memberships; indirect
+      // memberships are derived, not edges.
+      if (!withMemberships) continue
+      for (const group of user.groups ?? []) {
+        const type = typeof group.type === 'string' ? group.type.toLowerCase() : 'direct'
+        if (typeof group.value !== 'string' || type === 'indirect') continue
+        pushMembership(context, this.#memberships, group.value, user.id, 'User')
+      }
+    }
+    await this.#pageDone()
+  }
+
+  /** Stages a page of groups and their members. */
+  async stageGroups(groups: readonly ScimGroup[]): Promise<void> {
+    const context = this.#context
+    for (const group of groups) {
+      if (typeof group.id !== 'string' || group.id === '') continue
+      pushGroup(context, this.#groups, group)
+      for (const member of group.members ?? []) {
+        if (typeof member.value !== 'string' || member.value === '') continue
+        const nested = typeof member.type === 'string' && member.type.toLowerCase() === 'group'
+        pushMembership(context, this.#memberships, group.id, member.value, nested ? 'Group' : 'User')
+      }
+    }
+    await this.#pageDone()
+  }
+
+  /** Writes the rows gathered so far, in one transaction. A resource listed twice (the listing shifted between pages) is kept as first read. */
+  async flush(): Promise<void> {
+    const db = this.#context.db
+    const statements = [this.#accounts, this.#groups, this.#memberships].flatMap((rows) => rows.drain(db))
+    if (statements.length === 0) return
+    await db.transaction().execute((trx) => runStatements(trx, statements))
+  }
+
+  async #pageDone(): Promise<void> {
+    const gathered =
+      this.#accounts.rows + this.#groups.rows >= RESOURCES_PER_TRANSACTION ||
+      this.#memberships.rows >= MEMBERSHIPS_PER_TRANSACTION
+    if (this.#context.into === 'staging' || gathered) await this.flush()
+  }
 }
 
 /** Removes a run's staging rows. */
@@ -68,11 +100,4 @@ export async function clearStaging(db: Kysely<Database>, runId: string): Promise
     await trx.deleteFrom('staged_groups').where('run_id', '=', runId).execute()
     await trx.deleteFrom('staged_memberships').where('run_id', '=', runId).execute()
   })
-}
-
-/** Writes a page's rows in one transaction. A resource listed twice (the listing shifted between pages) is kept as first read. */
-async function write(db: Kysely<Database>, buffers: readonly RowBuffer[]): Promise<void> {
-  const statements = buffers.flatMap((buffer) => buffer.drain(db))
-  if (statements.length === 0) return
-  await db.transaction().execute((trx) => runStatements(trx, statements))
 }
