@@ -17,6 +17,8 @@ const USERS = Number(process.env.BENCH_USERS ?? 100_000)
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 2_000)
 const PAGE_SIZE = 100
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+// Node flags for the extraction's process, e.g. `--cpu-prof` to see where it spends its time.
+const CHILD_FLAGS = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)
 
 interface ChildResult {
   seconds: number
@@ -70,6 +72,7 @@ export async function runExtractBenchmark(): Promise<void> {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
+        ...CHILD_FLAGS,
         '--import',
         'tsx',
         'bench/extract-child.ts',

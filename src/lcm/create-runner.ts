@@ -25,16 +25,23 @@ export function looksUpBeforeCreate(op: PlannedOperation, target: ExecutionTarge
   return op.kind === 'create_user' && target.profile.identity.duplicateCreate !== 'conflict'
 }
 
+/** The userName a create_user operation creates. */
+export function createdUserName(op: PlannedOperation): string {
+  return String((op.body as ScimUser).userName)
+}
+
 export async function createUser(
   op: PlannedOperation,
   target: ExecutionTarget,
   context: PerformContext,
 ): Promise<Performed> {
   const body = op.body as ScimUser
-  const userName = String(body.userName)
+  const userName = createdUserName(op)
   // A target that does not answer 409 on a duplicate (or a run that stopped mid-send) is asked first.
   if (context.verifying || looksUpBeforeCreate(op, target)) {
-    const existing = await target.lookup.user(userName)
+    const existing = context.verifying
+      ? await target.lookup.user(userName)
+      : await target.lookup.userBeforeCreate(userName)
     if (existing)
       return adoptUser(
         op,

@@ -3,11 +3,13 @@
  * (waiting for approval when it exceeds a limit), execute, approve, resume, roll back. It opens one
  * SCIM client per integration it touches and closes them all on close().
  */
+
 import type { Kysely } from 'kysely'
 import type { IntegrationConfig, ProvisioConfig } from '../config/index.ts'
 import { assertLifecycleAllowed } from '../extract/health.ts'
 import { AttributeIndex, buildAttributeIndex } from '../graph/reverse-index.ts'
 import type { ScimClient } from '../scim/index.ts'
+import { startBackgroundCheckpoints } from '../store/background-checkpoints.ts'
 import type { Database, LcmRunsTable } from '../store/index.ts'
 import { vendorProfile } from '../vendors/index.ts'
 import { createIntegrationClient } from '../vendors/integration-client.ts'
@@ -146,16 +148,21 @@ export class LifecycleEngine {
         lookup: new ResourceLookup(connected.client),
       })
     }
-    return executeRun({
-      db: this.#options.db,
-      runId,
-      holder: this.#options.holder,
-      actor: this.#options.actor,
-      targets,
-      bulk: this.#options.bulk !== false,
-      now: () => this.#now(),
-      ...(onProgress ? { onProgress } : {}),
-    })
+    const stopCheckpoints = await startBackgroundCheckpoints(this.#options.db)
+    try {
+      return await executeRun({
+        db: this.#options.db,
+        runId,
+        holder: this.#options.holder,
+        actor: this.#options.actor,
+        targets,
+        bulk: this.#options.bulk !== false,
+        now: () => this.#now(),
+        ...(onProgress ? { onProgress } : {}),
+      })
+    } finally {
+      await stopCheckpoints()
+    }
   }
 
   /** Approves a run waiting for approval; it can then be executed. */

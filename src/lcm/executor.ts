@@ -6,13 +6,18 @@
  */
 import type { Kysely } from 'kysely'
 import type { Database, RunStatus } from '../store/index.ts'
+import { integrationConcurrency } from '../vendors/integration-client.ts'
 import { runBulkBatches } from './bulk-runner.ts'
 import { RunStateError } from './errors.ts'
 import { plannedSeq } from './integration-graph.ts'
 import { Journal } from './journal.ts'
-import { type ExecutionTarget, performOperation } from './operation-runner.ts'
+import {
+  createdUserName,
+  type ExecutionTarget,
+  looksUpBeforeCreate,
+  performOperation,
+} from './operation-runner.ts'
 import type { PlannedOperation } from './plan.ts'
-import { DEFAULT_CONCURRENCY } from './plan-cost.ts'
 import { activeQuarantine, isTargetFailure, QuarantineTracker, quarantineIntegration } from './quarantine.ts'
 import {
   beat,
@@ -25,6 +30,9 @@ import {
   runOperations,
   TARGET_FAILURE,
 } from './run-records.ts'
+
+/** Operations in progress per request the integration may have in flight (see runLanes). */
+const OPERATIONS_PER_REQUEST_SLOT = 2
 
 export interface ExecuteOptions {
   db: Kysely<Database>
@@ -265,9 +273,12 @@ async function runLanes(ops: readonly JournaledOperation[], context: RunContext)
     else lanes.set(op.lane, [op])
   }
   const { target } = context
-  const semaphore = new Semaphore(
-    target.config.rateLimit.concurrency ?? target.profile.rateLimit?.concurrency ?? DEFAULT_CONCURRENCY,
+  target.lookup.expectCreates(
+    ops.filter((op) => op.kind === 'create_user' && looksUpBeforeCreate(op, target)).map(createdUserName),
   )
+  // The client keeps the integration's concurrency of requests in flight; twice as many operations
+  // in progress keep it busy while some wait for their journal record or for a look-up.
+  const semaphore = new Semaphore(OPERATIONS_PER_REQUEST_SLOT * integrationConcurrency(target.config))
   await Promise.all(
     [...lanes.values()].map(async (lane) => {
       let laneFailed: number | undefined

@@ -11,6 +11,13 @@ import type { PlannedOperation } from './plan.ts'
 
 type Write = (trx: Kysely<Database>) => Promise<void>
 
+/**
+ * Answers queued with answeredLater are committed together, this many at most or after this long:
+ * a commit costs a write of every page it touches, and a thousand answers share most of theirs.
+ */
+const ANSWERS_PER_COMMIT = 1000
+const ANSWERS_WAIT_MS = 50
+
 /** Rows per multi-row statement: 11 audit columns × 200 stays far below both backends' parameter limits. */
 const ROWS_PER_STATEMENT = 200
 
@@ -33,6 +40,9 @@ export class Journal {
   #flushing: Promise<void> = Promise.resolve()
   /** The first commit that failed for an answer nobody waited for; the run stops on it. */
   #failure: { error: unknown } | undefined
+  /** Answers nobody waits for, committed in batches (see ANSWERS_PER_COMMIT). */
+  #answers: Write[] = []
+  #answersTimer: NodeJS.Timeout | undefined
 
   constructor(db: Kysely<Database>, runId: string, actor: string) {
     this.#db = db
@@ -88,8 +98,12 @@ export class Journal {
 
   /** Records an operation's end, with the graph changes its answer implies, in one transaction. */
   answered(op: PlannedOperation, answer: Answer, at: Date, auditId?: string, graph?: Write): Promise<void> {
+    return this.#enqueue(this.#answerWrite(op, answer, at, auditId, graph))
+  }
+
+  #answerWrite(op: PlannedOperation, answer: Answer, at: Date, auditId?: string, graph?: Write): Write {
     const when = at.toISOString()
-    return this.#enqueue(async (trx) => {
+    return async (trx) => {
       await trx
         .updateTable('lcm_operations')
         .set({
@@ -111,22 +125,38 @@ export class Journal {
           .execute()
       }
       if (graph && answer.status === 'succeeded') await graph(trx)
-    })
+    }
   }
 
   /**
    * Queues an operation's end without waiting for its commit, so the lane (and its concurrency
-   * slot) moves on at once: the next operation's "sending" record queues behind it, so is never
-   * committed before it. Should the commit fail, the next sending() and flush() throw.
+   * slot) moves on at once. It is committed with other answers, possibly after later operations'
+   * "sending" records: should the process die in between, resuming finds the operation still
+   * "sending" and verifies it against the target, as for any operation whose answer was not kept.
+   * Should the commit fail, the next sending() and flush() throw.
    */
   answeredLater(op: PlannedOperation, answer: Answer, at: Date, auditId?: string, graph?: Write): void {
-    this.answered(op, answer, at, auditId, graph).catch((error: unknown) => {
+    this.#answers.push(this.#answerWrite(op, answer, at, auditId, graph))
+    if (this.#answers.length >= ANSWERS_PER_COMMIT) this.#commitAnswers()
+    else this.#answersTimer ??= setTimeout(() => this.#commitAnswers(), ANSWERS_WAIT_MS)
+  }
+
+  #commitAnswers(): void {
+    clearTimeout(this.#answersTimer)
+    this.#answersTimer = undefined
+    const answers = this.#answers
+    if (answers.length === 0) return
+    this.#answers = []
+    this.#enqueue(async (trx) => {
+      for (const write of answers) await write(trx)
+    }).catch((error: unknown) => {
       this.#failure ??= { error }
     })
   }
 
   /** Waits for every queued write; throws if an answer queued with answeredLater failed. */
   async flush(): Promise<void> {
+    this.#commitAnswers()
     while (this.#queue.length > 0 || this.#scheduled) {
       await this.#flushing
       if (this.#queue.length > 0 && !this.#scheduled) this.#schedule()

@@ -36,7 +36,7 @@ import {
 } from './graph-updates.ts'
 import type { PlannedOperation } from './plan.ts'
 
-export { looksUpBeforeCreate } from './create-runner.ts'
+export { createdUserName, looksUpBeforeCreate } from './create-runner.ts'
 export {
   type ExecutionTarget,
   outcomeUnknown,
@@ -145,6 +145,9 @@ async function sendPatch(
     // No excludedAttributes=members here, though a large group's answer is big: some servers
     // (scimmy, DEVIATIONS.md row 15) apply it to what they store and drop the members.
     idempotent: operations.every((o) => o.op !== 'add'),
+    // A membership change needs only the status: the graph takes the members from the plan, so a
+    // group's answer (all its members) is not parsed.
+    ...(isMembershipChange(op) ? { expect: 'none' as const } : {}),
   })
   return patchAnswer(
     op,
@@ -197,6 +200,10 @@ function patchAnswer(
       }
     },
   }
+}
+
+function isMembershipChange(op: PlannedOperation): boolean {
+  return op.kind === 'add_members' || op.kind === 'remove_members'
 }
 
 /** `/Users/<id>` with the id percent-encoded. */

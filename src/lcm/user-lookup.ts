@@ -1,13 +1,20 @@
 /**
  * Finds users and groups in a target by their unique name. Look-ups of concurrent operations are
  * gathered into one `or` filter per turn of the event loop where the target combines filters,
+ * and a look-up before a create also asks for the next creates' names (up to 50 per request),
  * so checking before each create (where a duplicate create cannot be trusted to fail) costs a
- * fraction of a request per create instead of one.
+ * fiftieth of a request per create instead of one.
  */
 import { type Filter, type ScimClient, type ScimGroup, type ScimUser, where } from '../scim/index.ts'
 
 /** Most names one look-up query asks for at once. */
 export const MOST_PER_QUERY = 50
+
+/**
+ * How long an answer asked ahead of a create stays good for it. A create that finds its answer
+ * older asks again, so "absent" is never trusted for longer, even when a rate limit slows the run.
+ */
+export const AHEAD_FRESH_MS = 10_000
 
 type Kind = 'User' | 'Group'
 interface Waiting {
@@ -16,19 +23,54 @@ interface Waiting {
   reject: (error: unknown) => void
 }
 
+/** An answer asked for ahead of the create that will need it. */
+interface Ahead {
+  answer: Promise<ScimUser | undefined>
+  askedAt: number
+}
+
 /** Batched look-ups by userName (users) or displayName (groups), compared without case. */
 export class ResourceLookup {
   readonly #client: ScimClient
   readonly #waiting: Record<Kind, Waiting[]> = { User: [], Group: [] }
   #scheduled = false
+  /** User names the run will create, in the order it will create them (see expectCreates). */
+  #upcoming: string[] = []
+  #nextUpcoming = 0
+  readonly #ahead = new Map<string, Ahead>()
 
-  constructor(client: ScimClient) {
+  readonly #now: () => number
+
+  constructor(client: ScimClient, now: () => number = Date.now) {
     this.#client = client
+    this.#now = now
   }
 
   /** The user with this userName, if the target has one. */
   user(userName: string): Promise<ScimUser | undefined> {
     return this.#enqueue('User', userName) as Promise<ScimUser | undefined>
+  }
+
+  /**
+   * Tells the look-up which users a run is about to create, in order: a look-up before a create
+   * then also asks for the next ones in the same request, up to MOST_PER_QUERY names.
+   */
+  expectCreates(userNames: readonly string[]): void {
+    this.#upcoming = userNames.map((name) => name.toLowerCase())
+    this.#nextUpcoming = 0
+    this.#ahead.clear()
+  }
+
+  /** The user with this userName, asked for just before creating it (answered ahead if it was fresh). */
+  userBeforeCreate(userName: string): Promise<ScimUser | undefined> {
+    const key = userName.toLowerCase()
+    const ahead = this.#ahead.get(key)
+    if (ahead) {
+      this.#ahead.delete(key)
+      // A failed or stale answer is asked for again, on its own.
+      if (this.#now() - ahead.askedAt < AHEAD_FRESH_MS) return ahead.answer.catch(() => this.user(userName))
+    }
+    return this.user(userName)
   }
 
   /** The group with this displayName, if the target has one. */
@@ -55,7 +97,29 @@ export class ResourceLookup {
       const size = capabilities.filter.logical
         ? Math.max(1, Math.min(MOST_PER_QUERY, capabilities.filter.maxResults))
         : 1
-      for (let i = 0; i < waiting.length; i += size) void this.#query(kind, waiting.slice(i, i + size))
+      for (let i = 0; i < waiting.length; i += size) {
+        const batch = waiting.slice(i, i + size)
+        if (kind === 'User') this.#askAhead(batch, size)
+        void this.#query(kind, batch)
+      }
+    }
+  }
+
+  /** Fills a batch of user look-ups with the next expected creates' names not yet asked for. */
+  #askAhead(batch: Waiting[], size: number): void {
+    const inBatch = new Set(batch.map((w) => w.name.toLowerCase()))
+    const askedAt = this.#now()
+    while (batch.length < size && this.#nextUpcoming < this.#upcoming.length) {
+      const name = this.#upcoming[this.#nextUpcoming] as string
+      this.#nextUpcoming += 1
+      if (inBatch.has(name) || this.#ahead.has(name)) continue
+      inBatch.add(name)
+      const answer = new Promise<ScimUser | undefined>((resolve, reject) => {
+        batch.push({ name, resolve: resolve as Waiting['resolve'], reject })
+      })
+      // Nobody may ever ask for it (an operation skipped); its failure is not an unhandled one.
+      answer.catch(() => {})
+      this.#ahead.set(name, { answer, askedAt })
     }
   }
 

@@ -108,11 +108,22 @@ function traitsFor(schema: ResourceSchema) {
   }
 }
 
-/** The index answering `attr eq "value"`, if there is one for this attribute of this type. */
-function indexedLookup(
-  schema: ResourceSchema,
-  filter: Filter,
-): ((collection: ResourceCollection) => StoredResource[]) | undefined {
+type Lookup = (collection: ResourceCollection) => StoredResource[]
+
+/**
+ * The index answering `attr eq "value"`, or an `or` of such equalities (clients look many users
+ * up in one request), if every equality has an index for this type.
+ */
+function indexedLookup(schema: ResourceSchema, filter: Filter): Lookup | undefined {
+  if (filter.kind === 'or') {
+    const lookups = filter.filters.map((f) => indexedLookup(schema, f))
+    if (lookups.some((l) => l === undefined)) return undefined
+    return (c) => [...new Set((lookups as Lookup[]).flatMap((lookup) => lookup(c)))]
+  }
+  return equalityLookup(schema, filter)
+}
+
+function equalityLookup(schema: ResourceSchema, filter: Filter): Lookup | undefined {
   if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined
   const { path, value } = filter
   if (path.subAttribute !== undefined) return undefined

@@ -124,6 +124,18 @@ describe('sandbox filters', () => {
     expect(await users('not (active eq true)')).toEqual([BOB])
   })
 
+  it('an or of equalities on indexed attributes finds each resource once, in insertion order', async () => {
+    expect(await users('userName eq "CAROL@example.org" or userName eq "alice@example.com"')).toEqual([
+      ALICE,
+      CAROL,
+    ])
+    expect(
+      await users('userName eq "alice@example.com" or externalId eq "ext-A" or userName eq "x"'),
+    ).toEqual([ALICE])
+    expect(await users(`id eq "${carol.id}" or externalId eq "ext-B"`)).toEqual([BOB, CAROL])
+    expect(await users('userName eq "bob@example.com" or title eq "Engineer"')).toEqual([ALICE, BOB])
+  })
+
   it('extension attributes by full URN path', async () => {
     expect(await users(`${ENTERPRISE}:department eq "engineering"`)).toEqual([ALICE, CAROL])
     expect(await users(`${USER}:userName eq "bob@example.com"`)).toEqual([BOB])

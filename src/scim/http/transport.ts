@@ -218,7 +218,12 @@ export class ScimTransport {
       const response = await this.#pool.request({ method: req.method, path, headers, body: body ?? null })
       status = response.statusCode
       responseHeaders = response.headers
-      text = await response.body.text()
+      // A body nobody reads (a large group's, say) is not decoded; its first bytes are still
+      // looked at, since a proxy's or a login page's HTML with 200 means nothing was done.
+      text =
+        req.expect === 'none' && status >= 200 && status < 300
+          ? await markupStart(response.body)
+          : await response.body.text()
     } catch (error) {
       throw errorFromNetworkFailure(error, {
         timeoutMs: this.#timeoutMs,
@@ -239,7 +244,7 @@ export class ScimTransport {
     const result: ScimHttpResponse = { status, body: undefined }
     if (etag !== undefined) result.etag = etag
     if (location !== undefined) result.location = location
-    if (req.expect === 'none' || status === 204 || text.trim() === '') return result
+    if ((req.expect === 'none' && !text) || status === 204 || text.trim() === '') return result
     try {
       // Parsed whatever the Content-Type: several targets label SCIM JSON text/plain or text/html.
       result.body = JSON.parse(text)
@@ -261,3 +266,29 @@ export class ScimTransport {
     return redactSecrets(text, [authorization, credential, ...this.#secrets])
   }
 }
+
+/** Less than this much of an unread body is kept for an error's excerpt. */
+const EXCERPT_BYTES = 2048
+
+/**
+ * Reads a body without decoding it: '' when it does not start (after white space) with markup,
+ * else up to EXCERPT_BYTES of it as text, which no JSON parses, for the malformed-answer error.
+ */
+async function markupStart(body: AsyncIterable<Buffer>): Promise<string> {
+  let start: number | undefined
+  const kept: Buffer[] = []
+  let keptBytes = 0
+  for await (const chunk of body) {
+    if (start === undefined) {
+      const at = chunk.findIndex((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09)
+      if (at >= 0) start = chunk[at]
+    }
+    if (start === LESS_THAN && keptBytes < EXCERPT_BYTES) {
+      kept.push(chunk)
+      keptBytes += chunk.length
+    }
+  }
+  return start === LESS_THAN ? Buffer.concat(kept).subarray(0, EXCERPT_BYTES).toString('utf8') : ''
+}
+
+const LESS_THAN = 0x3c

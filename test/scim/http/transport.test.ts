@@ -103,6 +103,26 @@ describe('malformed answers', () => {
     expect((html as Error).message).toContain('GET http://127.0.0.1:')
   })
 
+  it('rejects an HTML 200 even where the body is not wanted, and reads no wanted-less JSON', async () => {
+    const big = { id: 'g', members: Array.from({ length: 5000 }, (_, i) => ({ value: `u${i}` })) }
+    const { transport } = await setup((req, res) => {
+      if (req.url?.endsWith('/html'))
+        res.writeHead(200, { 'content-type': 'text/html' }).end('\n <html>Sign in</html>')
+      else sendJson(res, 200, big)
+    })
+    const html = await transport
+      .request({ method: 'PATCH', path: '/Groups/html', body: {}, expect: 'none' })
+      .catch((e: unknown) => e)
+    expect(html).toBeInstanceOf(ScimMalformedResponseError)
+    expect((html as ScimMalformedResponseError).bodyExcerpt).toContain('Sign in')
+    expect(await transport.request({ method: 'PATCH', path: '/Groups/g', body: {}, expect: 'none' })).toEqual(
+      {
+        status: 200,
+        body: undefined,
+      },
+    )
+  })
+
   it('rejects a truncated JSON body', async () => {
     const { transport } = await setup((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/scim+json' }).end('{"id":"1","userName":')

@@ -1,5 +1,5 @@
-// A worker thread that checkpoints a SQLite file's write-ahead log while an extraction writes to
-// it, so that copying the log into the database and waiting for the disk to sync it (SQLite does
+// A worker thread that checkpoints a SQLite file's write-ahead log while an extraction or a
+// lifecycle run writes to it, so that copying the log into the database and waiting for the disk to sync it (SQLite does
 // both inside the commit that crosses the log's size limit) no longer stalls the extraction.
 // Plain JavaScript: a worker thread does not inherit the TypeScript loader of the main thread.
 import { parentPort, workerData } from 'node:worker_threads'

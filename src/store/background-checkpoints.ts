@@ -1,14 +1,14 @@
 /**
- * Checkpoints in a worker thread while an extraction writes to a SQLite file. In WAL mode the
- * commit that takes the log past its size limit copies the log into the database and waits for
- * the disk to sync both; during an extraction that is a stall every few pages, with the next page
- * waiting to be read. A second connection can checkpoint beside the writer (a PASSIVE checkpoint
+ * Checkpoints in a worker thread while an extraction or a lifecycle run writes to a SQLite file.
+ * In WAL mode the commit that takes the log past its size limit copies the log into the database
+ * and waits for the disk to sync both: a stall of the writer's thread every few pages written,
+ * with the next page waiting to be read or the next requests waiting to be sent. A second connection can checkpoint beside the writer (a PASSIVE checkpoint
  * never blocks it), so the writer's own checkpoints are turned off for as long as the thread runs.
  */
 import { Worker } from 'node:worker_threads'
 import { type Kysely, sql } from 'kysely'
-import { sqliteFileOf } from '../store/database.ts'
-import type { Database } from '../store/tables.ts'
+import { sqliteFileOf } from './database.ts'
+import type { Database } from './tables.ts'
 
 /** How often the thread checkpoints: the log then holds a fraction of a second of writes. */
 const CHECKPOINT_EVERY_MS = 100
