@@ -31,5 +31,6 @@ process.stdout.write(
     memberships: summary.membershipsSeen,
     rowsWritten: summary.rowsWritten,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   })}\n`,
 )

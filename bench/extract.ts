@@ -27,6 +27,7 @@ interface ChildResult {
   memberships: number
   rowsWritten: number
   peakRssMb: number
+  cpuSeconds: number
 }
 
 /** Runs the extraction benchmark and prints its figure. */
@@ -60,15 +61,24 @@ export async function runExtractBenchmark(): Promise<void> {
     }
   }
   const bareLoop = async () => {
+    const sandboxCpu = await sandbox.cpuSeconds()
+    const cpu = process.cpuUsage()
     const started = process.hrtime.bigint()
     const users = await readAll('/Users')
     const groups = await readAll('/Groups')
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    const used = process.cpuUsage(cpu)
+    process.stderr.write(
+      `bare loop: ${seconds.toFixed(2)} s (CPU ${((used.user + used.system) / 1e6).toFixed(1)} s, sandbox's ${(
+        (await sandbox.cpuSeconds()) - sandboxCpu
+      ).toFixed(1)} s)\n`,
+    )
     if (users !== USERS || groups !== GROUPS)
       throw new Error(`bare loop read ${users} users, ${groups} groups`)
     return seconds
   }
   const extraction = async (round: number): Promise<ChildResult> => {
+    const sandboxCpu = await sandbox.cpuSeconds()
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
@@ -83,6 +93,11 @@ export async function runExtractBenchmark(): Promise<void> {
       { maxBuffer: 1 << 20 },
     )
     const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult
+    process.stderr.write(
+      `extraction: ${result.seconds.toFixed(2)} s (CPU ${result.cpuSeconds.toFixed(1)} s, sandbox's ${(
+        (await sandbox.cpuSeconds()) - sandboxCpu
+      ).toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB)\n`,
+    )
     if (result.users !== USERS || result.groups !== GROUPS) {
       throw new Error(`extraction read ${result.users} users, ${result.groups} groups`)
     }

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely'
 import type { IntegrationConfig, ProvisioConfig } from '../config/index.ts'
 import { assertLifecycleAllowed } from '../extract/health.ts'
 import { AttributeIndex, buildAttributeIndex } from '../graph/reverse-index.ts'
-import type { ScimClient } from '../scim/index.ts'
+import { SCHEMA, type SchemaDefinition, type ScimClient } from '../scim/index.ts'
 import { startBackgroundCheckpoints } from '../store/background-checkpoints.ts'
 import type { Database, LcmRunsTable } from '../store/index.ts'
 import { vendorProfile } from '../vendors/index.ts'
@@ -50,6 +50,7 @@ interface Connected {
   config: IntegrationConfig
   client: ScimClient
   index: AttributeIndex
+  groupAttributes: ReadonlySet<string> | undefined
 }
 
 /** Plans, stores, executes and reverses runs. */
@@ -213,6 +214,7 @@ export class LifecycleEngine {
         profile: vendorProfile(connected.config.vendor),
         capabilities: connected.client.capabilities,
         index: connected.index,
+        groupAttributes: connected.groupAttributes,
         graph: await IntegrationGraph.load(this.#options.db, name, options),
       })
     }
@@ -240,6 +242,27 @@ export class LifecycleEngine {
       .where('integration', '=', name)
       .execute()
     const index = rows.length > 0 ? AttributeIndex.fromRows(rows) : buildAttributeIndex([])
-    return { config, client, index }
+    return { config, client, index, groupAttributes: await declaredGroupAttributes(this.#options.db, name) }
   }
+}
+
+/**
+ * The attributes (lower-case) the core Group schema of an integration's `/Schemas` declares, as
+ * its last extraction stored it; undefined when it was not read (`extensionSchemas` off).
+ */
+async function declaredGroupAttributes(
+  db: Kysely<Database>,
+  integration: string,
+): Promise<ReadonlySet<string> | undefined> {
+  const row = await db
+    .selectFrom('target_schemas')
+    .select('definition')
+    .where('integration', '=', integration)
+    .where('urn', '=', SCHEMA.group)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const schema = JSON.parse(row.definition) as SchemaDefinition
+  return new Set(
+    (schema.attributes ?? []).flatMap((a) => (typeof a.name === 'string' ? [a.name.toLowerCase()] : [])),
+  )
 }

@@ -31,6 +31,8 @@ export interface PlanningTarget {
   capabilities: ScimCapabilities
   index: AttributeIndex
   graph: IntegrationGraph
+  /** Attributes the target's core Group schema declares (lower-case), when its `/Schemas` was read. */
+  groupAttributes?: ReadonlySet<string> | undefined
 }
 
 export interface PlanOptions {
@@ -441,6 +443,27 @@ class Planner {
     this.#createGroup(target, action.group, 'create_entitlement')
   }
 
+  /**
+   * `description` and `group_type` are not RFC 7643 Group attributes: they are sent where vendors
+   * that have them take them (top level), unless the target's `/Schemas` shows it has no such
+   * attribute, which is said here rather than by a refused request.
+   */
+  #refuseUndeclared(target: PlanningTarget, spec: CreateEntitlementAction['group']): void {
+    const declared = target.groupAttributes
+    if (!declared) return
+    const wanted: Array<[string, unknown, string]> = [
+      ['description', spec.description, 'description'],
+      ['group_type', spec.group_type, 'groupType'],
+    ]
+    for (const [name, value, attribute] of wanted) {
+      if (value === undefined || declared.has(attribute.toLowerCase())) continue
+      throw new ActionError(
+        `create_entitlement ${spec.display_name}: ${target.config.name} has no Group attribute "${attribute}" (its /Schemas does not declare one), so ${name} cannot be set there; leave it out for this integration`,
+        { integration: target.config.name, identity: spec.display_name },
+      )
+    }
+  }
+
   /** Creates a group, or adopts the one of that name: attributes brought in line, members added. */
   #createGroup(
     target: PlanningTarget,
@@ -462,6 +485,7 @@ class Planner {
       }
       return account.id
     })
+    this.#refuseUndeclared(target, spec)
     const wanted: Record<string, unknown> = {
       external_id: spec.external_id,
       description: spec.description,

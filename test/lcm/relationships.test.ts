@@ -160,6 +160,49 @@ describe.each(testBackends())('manage_relationships and create_entitlement on $n
   )
 
   it.skipIf(backend.skip !== undefined)(
+    'description and group_type: refused in the plan where the target declares no such Group attribute, sent top level where it does',
+    async () => {
+      const world = await lcmWorld(backend, 'lcm-rel-description', { extensionSchemas: true })
+      await world.extract()
+      const lines = [
+        '- create_entitlement:',
+        '    integration: app',
+        '    group: { display_name: eng, description: Engineering, group_type: team }',
+      ]
+      const refused = await world.plan(...lines)
+      expect(refused.operations).toEqual([])
+      expect(refused.problems).toEqual([
+        expect.objectContaining({
+          integration: 'app',
+          message: expect.stringContaining('app has no Group attribute "description"'),
+        }),
+      ])
+      // A target whose Group schema declares both (as some vendors' do) is sent them top level.
+      const declaring = await lcmWorld(backend, 'lcm-rel-description-declared', { extensionSchemas: true })
+      await declaring.extract()
+      const stored = await declaring.store.db
+        .selectFrom('target_schemas')
+        .select('definition')
+        .where('integration', '=', 'app')
+        .where('urn', '=', SCHEMA.group)
+        .executeTakeFirstOrThrow()
+      const definition = JSON.parse(stored.definition) as { attributes: Array<Record<string, unknown>> }
+      for (const name of ['description', 'groupType']) {
+        definition.attributes.push({ name, type: 'string', multiValued: false, mutability: 'readWrite' })
+      }
+      await declaring.store.db
+        .updateTable('target_schemas')
+        .set({ definition: JSON.stringify(definition) })
+        .where('integration', '=', 'app')
+        .where('urn', '=', SCHEMA.group)
+        .execute()
+      const planned = await declaring.plan(...lines)
+      expect(planned.problems).toEqual([])
+      expect(planned.operations[0]?.body).toMatchObject({ description: 'Engineering', groupType: 'team' })
+    },
+  )
+
+  it.skipIf(backend.skip !== undefined)(
     'an existing group of that name is adopted, brought in line and given the missing members, never duplicated',
     async () => {
       const world = await open('adopt')
