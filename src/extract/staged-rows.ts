@@ -3,7 +3,7 @@
  * column order of their tables: staged rows carry the run id, rows written straight into the
  * graph (a first extraction) carry their first-seen and updated times instead.
  */
-import { hash } from 'node:crypto'
+import { rowHash } from '../graph/content-hash.ts'
 import { type AttributeIndex, normalizeGroup, normalizeUser } from '../graph/index.ts'
 import type { ScimGroup, ScimUser } from '../scim/index.ts'
 import type { BulkTable, RowBuffer } from './bulk-insert.ts'
@@ -102,7 +102,7 @@ export function pushAccount(context: RowContext, rows: RowBuffer, user: ScimUser
     raw,
     textOf(user.meta?.created),
     textOf(user.meta?.lastModified),
-    hashOf(raw, normalized),
+    rowHash(raw, normalized),
   )
   pushDestination(context, out, true)
   rows.added()
@@ -126,7 +126,7 @@ export function pushGroup(context: RowContext, rows: RowBuffer, group: ScimGroup
     raw,
     textOf(group.meta?.created),
     textOf(group.meta?.lastModified),
-    hashOf(raw, normalized),
+    rowHash(raw, normalized),
   )
   pushDestination(context, out, true)
   rows.added()
@@ -151,18 +151,6 @@ function pushDestination(context: RowContext, out: unknown[], updated: boolean):
   if (context.into === 'staging') out.push(context.runId)
   else if (updated) out.push(context.now, context.now)
   else out.push(context.now)
-}
-
-/**
- * Hash of the resource as the target sent it and as the graph normalized it. The same target sends
- * an unchanged resource the same way; hashing its text costs a fraction of canonicalizing it, on a
- * path run for every resource. The normalized text is in it too, so a row is rewritten when only
- * its normalization changed (extension schemas turned on or off, a new attribute in `/Schemas`).
- */
-function hashOf(raw: string, normalized: string): string {
-  // One call over the joined text: the same bytes, hence the same hash, as feeding a Hash object
-  // the parts in turn, at less than half the cost for a resource of a few KB.
-  return hash('sha256', `${raw}\n${normalized}`, 'base64url')
 }
 
 function textOf(value: unknown): string | null {

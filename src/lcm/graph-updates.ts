@@ -3,8 +3,8 @@
  * apply finds nothing left to do. Rows are built as extraction builds them (normalized attributes,
  * raw resource, content hash), so the next extraction of an unchanged account rewrites nothing.
  */
-import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { rowHash } from '../graph/content-hash.ts'
 import { normalizeGroup, normalizeUser } from '../graph/normalize.ts'
 import type { AttributeIndex } from '../graph/reverse-index.ts'
 import type { ScimGroup, ScimUser } from '../scim/resources.ts'
@@ -14,11 +14,6 @@ type Db = Kysely<Database>
 
 function textOf(value: unknown): string | null {
   return typeof value === 'string' ? value : null
-}
-
-/** The same hash extraction gives a row: the resource as sent and as normalized. */
-function hashOf(raw: string, normalized: string): string {
-  return createHash('sha256').update(raw).update('\n').update(normalized).digest('base64url')
 }
 
 /** Writes an account as the target returned it. */
@@ -42,7 +37,7 @@ export async function upsertAccount(
     raw,
     created_at: textOf(user.meta?.created),
     last_modified: textOf(user.meta?.lastModified),
-    content_hash: hashOf(raw, normalized),
+    content_hash: rowHash(raw, normalized),
     updated_at: now,
     removed_at: null,
   } as const
@@ -108,7 +103,7 @@ export async function upsertGroup(
     raw,
     created_at: textOf(group.meta?.created),
     last_modified: textOf(group.meta?.lastModified),
-    content_hash: hashOf(raw, normalized),
+    content_hash: rowHash(raw, normalized),
     updated_at: now,
     removed_at: null,
   } as const
