@@ -18,10 +18,11 @@ import {
   type SyncIdentityAction,
 } from './actions.ts'
 import { ActionError } from './errors.ts'
-import { type GraphAccount, type IntegrationGraph, plannedId, plannedSeq } from './integration-graph.ts'
+import { type IntegrationGraph, plannedId, plannedSeq } from './integration-graph.ts'
 import { matchAccount } from './matching.ts'
 import type { OperationDetails, Plan, PlannedOperation, PlanProblem } from './plan.ts'
 import { planCost } from './plan-cost.ts'
+import { accountOf, accountsRead, ensureAccounts, readAhead } from './plan-reads.ts'
 import { createUserBody, diffUser, resolveUserAttributes, withPrimaryEmail } from './user-attributes.ts'
 
 /** Everything the planner knows of one integration. */
@@ -51,7 +52,7 @@ export async function planActions(
   options: PlanOptions = {},
 ): Promise<Plan> {
   const planner = new Planner(targets, options.tolerant === true)
-  await planner.prefetch(actions)
+  await readAhead(targets, actions)
   for (const action of actions) await planner.plan(action)
   return {
     operations: planner.operations,
@@ -73,117 +74,6 @@ class Planner {
     this.#tolerant = tolerant
   }
 
-  /**
-   * Reads in a few queries what planning the actions reads of the store: the attributes of the
-   * accounts they can match and the memberships of the accounts and groups they name, as things
-   * stand before planning. Planning reads any other (one found only after an earlier action) itself.
-   */
-  async prefetch(actions: readonly LifecycleAction[]): Promise<void> {
-    await this.#ensureAccounts(actions)
-    const wanted = new Map<PlanningTarget, { accounts: Set<string>; members: Set<string> }>()
-    for (const action of actions) {
-      const target = this.#targets.get(action.integration)
-      if (!target) continue
-      let ids = wanted.get(target)
-      if (!ids) {
-        ids = { accounts: new Set(), members: new Set() }
-        wanted.set(target, ids)
-      }
-      for (const id of this.#accountsRead(target, action)) ids.accounts.add(id)
-      for (const id of this.#membersRead(target, action)) ids.members.add(id)
-    }
-    for (const [target, ids] of wanted) {
-      if (ids.accounts.size > 0) await target.graph.loadAttributes(ids.accounts)
-      if (ids.members.size > 0) await target.graph.loadMemberships(ids.members)
-    }
-  }
-
-  /**
-   * Reads the accounts planning the actions looks up: by link when the identity has one, and every
-   * account when one is looked up by key (an identity without a link, a manager, group members).
-   */
-  async #ensureAccounts(actions: readonly LifecycleAction[]): Promise<void> {
-    const linked = new Map<PlanningTarget, Set<string>>()
-    const byKey = new Set<PlanningTarget>()
-    for (const action of actions) {
-      const target = this.#targets.get(action.integration)
-      if (!target) continue
-      const ids = linked.get(target) ?? new Set<string>()
-      linked.set(target, ids)
-      for (const id of this.#lookups(target, action)) {
-        if (id === undefined) byKey.add(target)
-        else ids.add(id)
-      }
-    }
-    for (const [target, ids] of linked) {
-      await target.graph.loadAccounts(ids)
-      // A link to an account that is gone: matching falls back to the keys.
-      for (const id of ids) if (!target.graph.account(id)) byKey.add(target)
-      // Matching on employee_number compares every account's attributes.
-      if (byKey.has(target))
-        await target.graph.loadAllAccounts({ attributes: target.config.matching.includes('employee_number') })
-    }
-  }
-
-  /** The linked account id of each account look-up planning the action does; undefined: by key. */
-  #lookups(target: PlanningTarget, action: LifecycleAction): Array<string | undefined> {
-    const linkOf = (identity: string | undefined) =>
-      identity === undefined ? undefined : target.graph.linkedAccount(identity)
-    switch (action.action) {
-      case 'sync_identity': {
-        const { manager } = action.attributes
-        const lookups = [linkOf(action.identity ?? String(action.attributes.user_name))]
-        if (typeof manager === 'string' && manager !== '') lookups.push(linkOf(manager))
-        return lookups
-      }
-      case 'manage_relationships':
-        return action.member.kind === 'User' ? [linkOf(action.identity)] : []
-      case 'deprovision_identity':
-        return [linkOf(action.identity)]
-      case 'create_entitlement':
-        return action.group.members.length > 0 ? [undefined] : []
-    }
-  }
-
-  /** Accounts whose attributes planning the action reads: those it can match, or deprovisions. */
-  #accountsRead(target: PlanningTarget, action: LifecycleAction): string[] {
-    const { graph, config } = target
-    if (action.action === 'deprovision_identity') {
-      const id = this.#accountOf(target, action.userName, action.identity)?.id
-      return id === undefined ? [] : [id]
-    }
-    if (action.action !== 'sync_identity') return []
-    // An identity's linked account is its match (see matchAccount): the keys are not looked at.
-    const linked = graph.linkedAccount(action.identity ?? String(action.attributes.user_name))
-    if (linked !== undefined && graph.account(linked)) return [linked]
-    const ids: string[] = []
-    for (const key of config.matching) {
-      const value = action.attributes[key]
-      // Matching on employee_number compares every account's attributes: #ensureAccounts read them.
-      if (key !== 'employee_number' && typeof value === 'string' && value !== '')
-        for (const account of graph.accountsBy(key, value)) ids.push(account.id)
-    }
-    return ids
-  }
-
-  /** Accounts and groups whose memberships planning the action reads. */
-  #membersRead(target: PlanningTarget, action: LifecycleAction): string[] {
-    const ids: Array<string | undefined> = []
-    if (action.action === 'manage_relationships') {
-      const member = action.member
-      ids.push(
-        member.kind === 'User'
-          ? this.#accountOf(target, member.userName, action.identity)?.id
-          : target.graph.groupByName(member.displayName)?.id,
-      )
-    } else if (action.action === 'deprovision_identity') {
-      ids.push(this.#accountOf(target, action.userName, action.identity)?.id)
-    } else if (action.action === 'create_entitlement') {
-      for (const userName of action.group.members) ids.push(this.#accountOf(target, userName, undefined)?.id)
-    }
-    return ids.filter((id): id is string => id !== undefined)
-  }
-
   async plan(action: LifecycleAction): Promise<void> {
     const before = this.operations.length
     const subject = actionSubject(action)
@@ -194,8 +84,8 @@ class Planner {
     }
     try {
       // No-ops when prefetched; an account an earlier action made the match is read here.
-      await this.#ensureAccounts([action])
-      await target.graph.loadAttributes(this.#accountsRead(target, action))
+      await ensureAccounts(this.#targets, [action])
+      await target.graph.loadAttributes(accountsRead(target, action))
       switch (action.action) {
         case 'sync_identity':
           this.#syncIdentity(target, action)
@@ -230,7 +120,7 @@ class Planner {
     const values: Record<string, unknown> = { ...action.attributes }
     const dependsOn: number[] = []
     if (typeof values.manager === 'string' && values.manager !== '') {
-      const manager = this.#accountOf(target, values.manager, values.manager)
+      const manager = accountOf(target, values.manager, values.manager)
       if (!manager) {
         throw new ActionError(
           `sync_identity for ${userName}: manager ${values.manager} has no account in ${config.name}`,
@@ -303,7 +193,7 @@ class Planner {
     const memberName = member.kind === 'User' ? member.userName : member.displayName
     const memberId =
       member.kind === 'User'
-        ? this.#accountOf(target, member.userName, action.identity)?.id
+        ? accountOf(target, member.userName, action.identity)?.id
         : graph.groupByName(member.displayName)?.id
     if (!memberId) {
       throw new ActionError(
@@ -362,7 +252,7 @@ class Planner {
 
   async #deprovision(target: PlanningTarget, action: DeprovisionIdentityAction): Promise<void> {
     const { graph, config, profile } = target
-    const account = this.#accountOf(target, action.userName, action.identity)
+    const account = accountOf(target, action.userName, action.identity)
     if (!account) return
     const mode = action.mode ?? config.deprovision
     if (mode === 'deactivate' && deactivationLosesData(profile) && !action.allowDataLoss) {
@@ -437,7 +327,7 @@ class Planner {
   async #createEntitlement(target: PlanningTarget, action: CreateEntitlementAction): Promise<void> {
     this.#requireGroups(target, action)
     await target.graph.loadMemberships(
-      action.group.members.flatMap((userName) => this.#accountOf(target, userName, undefined)?.id ?? []),
+      action.group.members.flatMap((userName) => accountOf(target, userName, undefined)?.id ?? []),
     )
     this.#refuseProtected(target, action.group.display_name)
     this.#createGroup(target, action.group, 'create_entitlement')
@@ -473,7 +363,7 @@ class Planner {
     const { graph, config } = target
     const lane = groupLane(config.name, spec.display_name)
     const memberIds = spec.members.map((userName) => {
-      const account = this.#accountOf(target, userName, undefined)
+      const account = accountOf(target, userName, undefined)
       if (!account) {
         throw new ActionError(
           `create_entitlement ${spec.display_name}: member ${userName} has no account in ${config.name}`,
@@ -673,22 +563,6 @@ class Planner {
       details,
     })
     return seq
-  }
-
-  /** The account an identity or user name stands for: its link first, then its user name. */
-  #accountOf(
-    target: PlanningTarget,
-    userName: string,
-    identity: string | undefined,
-  ): GraphAccount | undefined {
-    const { graph } = target
-    const linked = identity === undefined ? undefined : graph.linkedAccount(identity)
-    if (linked !== undefined) {
-      const account = graph.account(linked)
-      if (account) return account
-    }
-    const candidates = graph.accountsBy('user_name', userName)
-    return candidates.length === 1 ? candidates[0] : undefined
   }
 
   #requireGroups(target: PlanningTarget, action: LifecycleAction): void {
