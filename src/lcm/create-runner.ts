@@ -20,7 +20,7 @@ import type { PlannedOperation } from './plan.ts'
  * answer a duplicate with 409; for groups always (RFC 7643 does not make displayName unique, and
  * a target that does not enforce it would take a second group of the name; groups are few).
  */
-export function looksUpBeforeCreate(op: PlannedOperation, target: ExecutionTarget): boolean {
+export function looksUpBeforeCreate(op: PlannedOperation, target: Pick<ExecutionTarget, 'profile'>): boolean {
   if (op.kind === 'create_group') return true
   return op.kind === 'create_user' && target.profile.identity.duplicateCreate !== 'conflict'
 }

@@ -5,6 +5,7 @@
  */
 
 import { DEFAULT_CONCURRENCY, integrationConcurrency } from '../vendors/integration-client.ts'
+import { looksUpBeforeCreate } from './create-runner.ts'
 import type { PlanCost, PlannedOperation } from './plan.ts'
 import type { PlanningTarget } from './planner.ts'
 import { MOST_PER_QUERY } from './user-lookup.ts'
@@ -46,12 +47,6 @@ export function planCost(
   })
 }
 
-/** Groups are always looked up before they are created; users where a duplicate may not answer 409. */
-function looksUp(op: PlannedOperation, target: PlanningTarget | undefined): boolean {
-  if (op.kind === 'create_group') return true
-  return op.kind === 'create_user' && target?.profile.identity.duplicateCreate !== 'conflict'
-}
-
 /**
  * The look-ups before creates: one query for many user names where filters combine (the executor
  * asks for the next creates' names with the one it needs now); groups one query each, or, with
@@ -64,7 +59,9 @@ function lookups(
 ): number {
   const filter = target?.capabilities.filter
   const perQuery = filter?.logical ? Math.max(1, Math.min(MOST_PER_QUERY, filter.maxResults)) : 1
-  const users = ops.filter((op) => op.kind === 'create_user' && looksUp(op, target)).length
+  const users = ops.filter(
+    (op) => op.kind === 'create_user' && (!target || looksUpBeforeCreate(op, target)),
+  ).length
   const groups = ops.filter((op) => op.kind === 'create_group').length
   return Math.ceil(users / perQuery) + (bulk ? Math.ceil(groups / perQuery) : groups)
 }
