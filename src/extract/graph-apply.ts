@@ -104,14 +104,14 @@ const CONTENT_COLUMNS = {
     'raw',
     'created_at',
     'last_modified',
-    'content_hash',
   ],
-  groups: ['display_name', 'external_id', 'attributes', 'raw', 'created_at', 'last_modified', 'content_hash'],
+  groups: ['display_name', 'external_id', 'attributes', 'raw', 'created_at', 'last_modified'],
 } as const
 
 /**
  * Copies a run's staged accounts or groups into the graph, writing only rows that are new, whose
- * content changed, or that come back after being removed. Written as one statement with the
+ * content changed, or that come back after being removed. Content is the raw and the normalized
+ * JSON: every other content column is read from one of them. Written as one statement with the
  * table as a parameter: the query builder cannot type a table chosen at run time.
  */
 async function upsertResources(
@@ -130,7 +130,9 @@ async function upsertResources(
       ${sql.join(CONTENT_COLUMNS[table].map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`))},
       updated_at = excluded.updated_at,
       removed_at = NULL
-    WHERE ${sql.table(table)}.content_hash <> excluded.content_hash OR ${sql.table(table)}.removed_at IS NOT NULL
+    WHERE ${sql.table(table)}.raw <> excluded.raw
+      OR ${sql.table(table)}.attributes <> excluded.attributes
+      OR ${sql.table(table)}.removed_at IS NOT NULL
   `.execute(trx)
   return Number(result.numAffectedRows ?? 0n)
 }

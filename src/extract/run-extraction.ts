@@ -164,7 +164,7 @@ async function extract(
     if (withGroups) {
       for await (const page of prefetch(target.client.groups.pages(listQuery(target.client, changedSince)))) {
         groupsCarryMembers ||= page.resources.some((group) => Array.isArray(group.members))
-        await staging.stageGroups(page.resources)
+        await staging.stageGroups(page.resources, page.texts)
         report({
           phase: 'groups',
           pages: progress.pages + 1,
@@ -182,7 +182,7 @@ async function extract(
       !groupsCarryMembers &&
       !(mode === 'incremental' && (await graphGroupsStateMembers(db, target.integration)))
     for await (const page of prefetch(target.client.users.pages(listQuery(target.client, changedSince)))) {
-      await staging.stageUsers(page.resources, membershipsFromUsers)
+      await staging.stageUsers(page.resources, membershipsFromUsers, page.texts)
       report({
         phase: 'users',
         pages: progress.pages + 1,

@@ -3,8 +3,7 @@
  * column order of their tables: staged rows carry the run id, rows written straight into the
  * graph (a first extraction) carry their first-seen and updated times instead.
  */
-import { rowHash } from '../graph/content-hash.ts'
-import { type AttributeIndex, normalizeGroup, normalizeUser } from '../graph/index.ts'
+import { type AttributeIndex, accountContent, groupContent } from '../graph/index.ts'
 import type { ScimGroup, ScimUser } from '../scim/index.ts'
 import type { BulkTable, RowBuffer } from './bulk-insert.ts'
 
@@ -35,7 +34,6 @@ const ACCOUNT_COLUMNS = [
   'raw',
   'created_at',
   'last_modified',
-  'content_hash',
 ] as const
 const GROUP_COLUMNS = [
   'integration',
@@ -46,7 +44,6 @@ const GROUP_COLUMNS = [
   'raw',
   'created_at',
   'last_modified',
-  'content_hash',
 ] as const
 const MEMBERSHIP_COLUMNS = ['integration', 'group_id', 'member_id', 'member_type'] as const
 
@@ -84,51 +81,40 @@ export const ROW_TABLES = {
   },
 } as const satisfies Record<RowContext['into'], Record<string, BulkTable>>
 
-/** Appends a user's account row. */
-export function pushAccount(context: RowContext, rows: RowBuffer, user: ScimUser): void {
-  const out = rows.values
-  const attributes = normalizeUser(user, context.index)
-  const normalized = JSON.stringify(attributes)
-  const raw = JSON.stringify(user)
-  out.push(
+/** Appends a user's account row; `sentText` is the user's JSON as the target sent it, when kept. */
+export function pushAccount(context: RowContext, rows: RowBuffer, user: ScimUser, sentText?: string): void {
+  const content = accountContent(user, context.index, sentText)
+  rows.values.push(
     context.integration,
     user.id,
-    textOf(attributes.user_name),
-    textOf(attributes.external_id),
-    textOf(attributes.display_name),
-    textOf(attributes.email),
-    typeof attributes.active === 'boolean' ? (attributes.active ? 1 : 0) : null,
-    normalized,
-    raw,
-    textOf(user.meta?.created),
-    textOf(user.meta?.lastModified),
-    rowHash(raw, normalized),
+    content.user_name,
+    content.external_id,
+    content.display_name,
+    content.email,
+    content.active,
+    content.attributes,
+    content.raw,
+    content.created_at,
+    content.last_modified,
   )
-  pushDestination(context, out, true)
+  pushDestination(context, rows.values, true)
   rows.added()
 }
 
 /** Appends a group's row, without its members: they are membership rows. */
-export function pushGroup(context: RowContext, rows: RowBuffer, group: ScimGroup): void {
-  const out = rows.values
-  // Members live in the memberships table; keeping them in the group's attributes too would double
-  // the graph, and normalizing them only to drop them would copy every member.
-  const { members: _members, ...withoutMembers } = group
-  const attributes = normalizeGroup(withoutMembers, context.index)
-  const normalized = JSON.stringify(attributes)
-  const raw = JSON.stringify(group)
-  out.push(
+export function pushGroup(context: RowContext, rows: RowBuffer, group: ScimGroup, sentText?: string): void {
+  const content = groupContent(group, context.index, sentText)
+  rows.values.push(
     context.integration,
     group.id,
-    textOf(attributes.display_name),
-    textOf(attributes.external_id),
-    normalized,
-    raw,
-    textOf(group.meta?.created),
-    textOf(group.meta?.lastModified),
-    rowHash(raw, normalized),
+    content.display_name,
+    content.external_id,
+    content.attributes,
+    content.raw,
+    content.created_at,
+    content.last_modified,
   )
-  pushDestination(context, out, true)
+  pushDestination(context, rows.values, true)
   rows.added()
 }
 
@@ -151,8 +137,4 @@ function pushDestination(context: RowContext, out: unknown[], updated: boolean):
   if (context.into === 'staging') out.push(context.runId)
   else if (updated) out.push(context.now, context.now)
   else out.push(context.now)
-}
-
-function textOf(value: unknown): string | null {
-  return typeof value === 'string' ? value : null
 }

@@ -43,13 +43,17 @@ export class StagingWriter {
 
   /**
    * Stages a page of users, and with `withMemberships` the memberships their `groups` attribute
-   * states (for targets whose groups do not list members).
+   * states (for targets whose groups do not list members). `texts` are the users' JSON as sent.
    */
-  async stageUsers(users: readonly ScimUser[], withMemberships: boolean): Promise<void> {
+  async stageUsers(
+    users: readonly ScimUser[],
+    withMemberships: boolean,
+    texts?: ReadonlyArray<string | undefined>,
+  ): Promise<void> {
     const context = this.#context
-    for (const user of users) {
+    for (const [at, user] of users.entries()) {
       if (typeof user.id !== 'string' || user.id === '') continue
-      pushAccount(context, this.#accounts, user)
+      pushAccount(context, this.#accounts, user, texts?.[at])
       // Targets that only offer User.groups still give the graph its memberships; indirect
       // memberships are derived, not edges.
       if (!withMemberships) continue
@@ -62,12 +66,12 @@ export class StagingWriter {
     await this.#pageDone()
   }
 
-  /** Stages a page of groups and their members. */
-  async stageGroups(groups: readonly ScimGroup[]): Promise<void> {
+  /** Stages a page of groups and their members; `texts` are the groups' JSON as sent. */
+  async stageGroups(groups: readonly ScimGroup[], texts?: ReadonlyArray<string | undefined>): Promise<void> {
     const context = this.#context
-    for (const group of groups) {
+    for (const [at, group] of groups.entries()) {
       if (typeof group.id !== 'string' || group.id === '') continue
-      pushGroup(context, this.#groups, group)
+      pushGroup(context, this.#groups, group, texts?.[at])
       for (const member of group.members ?? []) {
         if (typeof member.value !== 'string' || member.value === '') continue
         const nested = typeof member.type === 'string' && member.type.toLowerCase() === 'group'

@@ -12,20 +12,6 @@ export function contentHash(value: unknown): string {
 }
 
 /**
- * The content hash of a stored account or group row: the resource as the target sent it and as the
- * graph normalized it. The same target sends an unchanged resource the same way; hashing its text
- * costs a fraction of canonicalizing it, on a path run for every resource. The normalized text is
- * in it too, so a row is rewritten when only its normalization changed (extension schemas turned on
- * or off, a new attribute in `/Schemas`). Extraction and the lifecycle engine's graph updates both
- * write rows with it, so the next extraction of an account a run wrote rewrites nothing.
- */
-export function rowHash(raw: string, normalized: string): string {
-  // One call over the joined text: the same bytes as feeding a Hash object the parts in turn, at
-  // less than half the cost for a resource of a few KB.
-  return hash('sha256', `${raw}\n${normalized}`, 'base64url')
-}
-
-/**
  * JSON with object keys sorted, as `JSON.stringify` would write it otherwise: `toJSON` is honoured,
  * `undefined`, functions and symbols are left out of objects and written `null` in arrays, and a
  * top-level value with no JSON form is written `null`.

@@ -1,11 +1,10 @@
 /**
  * The access graph follows the targets' answers as a run goes, so a plan made right after an
  * apply finds nothing left to do. Rows are built as extraction builds them (normalized attributes,
- * raw resource, content hash), so the next extraction of an unchanged account rewrites nothing.
+ * raw resource), so the next extraction of an unchanged account rewrites nothing.
  */
 import type { Kysely } from 'kysely'
-import { rowHash } from '../graph/content-hash.ts'
-import { normalizeGroup, normalizeUser } from '../graph/normalize.ts'
+import { accountContent, groupContent } from '../graph/resource-rows.ts'
 import type { AttributeIndex } from '../graph/reverse-index.ts'
 import type { ScimGroup, ScimUser } from '../scim/resources.ts'
 import type { Database } from '../store/index.ts'
@@ -24,23 +23,7 @@ export async function upsertAccount(
   index: AttributeIndex,
   now: string,
 ): Promise<void> {
-  const attributes = normalizeUser(user, index)
-  const normalized = JSON.stringify(attributes)
-  const raw = JSON.stringify(user)
-  const row = {
-    user_name: textOf(attributes.user_name),
-    external_id: textOf(attributes.external_id),
-    display_name: textOf(attributes.display_name),
-    email: textOf(attributes.email),
-    active: typeof attributes.active === 'boolean' ? (attributes.active ? 1 : 0) : null,
-    attributes: normalized,
-    raw,
-    created_at: textOf(user.meta?.created),
-    last_modified: textOf(user.meta?.lastModified),
-    content_hash: rowHash(raw, normalized),
-    updated_at: now,
-    removed_at: null,
-  } as const
+  const row = { ...accountContent(user, index), updated_at: now, removed_at: null }
   await trx
     .insertInto('accounts')
     .values({ integration, id: user.id ?? '', first_seen_at: now, ...row })
@@ -68,6 +51,8 @@ export async function patchAccountAttributes(
     if (value === null || value === undefined) delete attributes[name]
     else attributes[name] = value
   }
+  // The raw resource is now behind; the next extraction normalizes what the target sends, and
+  // rewrites the row if its attributes differ from these.
   await trx
     .updateTable('accounts')
     .set({
@@ -76,8 +61,6 @@ export async function patchAccountAttributes(
       external_id: textOf(attributes.external_id),
       email: textOf(attributes.email),
       active: typeof attributes.active === 'boolean' ? (attributes.active ? 1 : 0) : null,
-      // The raw resource is now behind: a hash no extraction can produce makes the next one rewrite the row.
-      content_hash: '',
       updated_at: now,
     })
     .where('integration', '=', integration)
@@ -93,20 +76,7 @@ export async function upsertGroup(
   index: AttributeIndex,
   now: string,
 ): Promise<void> {
-  const { members: _members, ...attributes } = normalizeGroup(group, index)
-  const normalized = JSON.stringify(attributes)
-  const raw = JSON.stringify(group)
-  const row = {
-    display_name: textOf(attributes.display_name),
-    external_id: textOf(attributes.external_id),
-    attributes: normalized,
-    raw,
-    created_at: textOf(group.meta?.created),
-    last_modified: textOf(group.meta?.lastModified),
-    content_hash: rowHash(raw, normalized),
-    updated_at: now,
-    removed_at: null,
-  } as const
+  const row = { ...groupContent(group, index), updated_at: now, removed_at: null }
   await trx
     .insertInto('groups')
     .values({ integration, id: group.id ?? '', first_seen_at: now, ...row })

@@ -11,6 +11,14 @@ export interface Page<T extends ScimResource> {
   totalResults: number
   /** 1-based index of the page's first resource (index pagination). */
   startIndex: number
+  /** Each resource's JSON text as the target sent it, where the reader kept it (see FetchedPage). */
+  texts?: Array<string | undefined>
+}
+
+/** A page's answer: the parsed body, and the resources' texts when the reader kept them. */
+export interface FetchedPage {
+  body: unknown
+  resourceTexts?: Array<string | undefined> | undefined
 }
 
 /** Fetches one page: index paging passes `startIndex`, cursor paging passes `cursor`. */
@@ -18,7 +26,7 @@ export type PageFetcher = (position: {
   startIndex?: number
   cursor?: string
   count: number
-}) => Promise<unknown>
+}) => Promise<FetchedPage>
 
 export interface PagingOptions {
   pageSize: number
@@ -45,7 +53,7 @@ export async function* paginate<T extends ScimResource>(
   let previousFirstId: string | undefined
   let firstIdOfList: string | undefined
   for (;;) {
-    const body = await fetchPage({ startIndex, count: options.pageSize })
+    const { body, resourceTexts } = await fetchPage({ startIndex, count: options.pageSize })
     const page = readListResponse<T>(body, options)
     const resources = page.Resources ?? []
     if (resources.length === 0) return
@@ -66,7 +74,7 @@ export async function* paginate<T extends ScimResource>(
     }
     previousFirstId = firstId
     firstIdOfList ??= firstId
-    yield { resources, totalResults: page.totalResults, startIndex }
+    yield withTexts({ resources, totalResults: page.totalResults, startIndex }, resourceTexts)
     const nextIndex = startIndex + resources.length
     const totalSaysMore = nextIndex <= page.totalResults
     // A server may cap the page below what was asked; the reported total then says more is left.
@@ -86,10 +94,11 @@ async function* paginateByCursor<T extends ScimResource>(
   let position = 1
   const seen = new Set<string>()
   for (;;) {
-    const body = await fetchPage({ cursor, count: options.pageSize })
+    const { body, resourceTexts } = await fetchPage({ cursor, count: options.pageSize })
     const page = readListResponse<T>(body, options)
     const resources = page.Resources ?? []
-    if (resources.length > 0) yield { resources, totalResults: page.totalResults, startIndex: position }
+    if (resources.length > 0)
+      yield withTexts({ resources, totalResults: page.totalResults, startIndex: position }, resourceTexts)
     position += resources.length
     const next = page.nextCursor
     if (!next || resources.length === 0) return
@@ -103,6 +112,14 @@ async function* paginateByCursor<T extends ScimResource>(
     seen.add(next)
     cursor = next
   }
+}
+
+/** The page with its resources' texts, when there is one for each resource. */
+function withTexts<T extends ScimResource>(
+  page: Page<T>,
+  texts: Array<string | undefined> | undefined,
+): Page<T> {
+  return texts && texts.length === page.resources.length ? { ...page, texts } : page
 }
 
 /** Whether a ListResponse states `totalResults` (RFC 7644 requires it; some servers leave it out). */

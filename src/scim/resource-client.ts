@@ -178,9 +178,15 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
             path: `${this.endpoint}/.search`,
             body: searchBody(params),
             idempotent: true,
+            expect: 'list',
           })
-        : await this.#context.transport.request({ method: 'GET', path: this.endpoint, query: params })
-      return response.body
+        : await this.#context.transport.request({
+            method: 'GET',
+            path: this.endpoint,
+            query: params,
+            expect: 'list',
+          })
+      return { body: response.body, resourceTexts: response.resourceTexts }
     }
     const pages = paginate<T>(fetchPage, {
       pageSize,
@@ -198,8 +204,12 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
         yield page
         continue
       }
-      const resources = page.resources.filter((resource) => localFilter(resource))
-      if (resources.length > 0) yield { ...page, resources }
+      const kept = page.resources.flatMap((resource, at) => (localFilter(resource) ? [at] : []))
+      if (kept.length === 0) continue
+      const texts = page.texts
+      const filtered: Page<T> = { ...page, resources: kept.map((at) => page.resources[at] as T) }
+      if (texts) filtered.texts = kept.map((at) => texts[at])
+      yield filtered
     }
   }
 

@@ -52,13 +52,14 @@ export interface AccountsTable {
   active: Flag | null
   /** Normalized attributes (DESIGN.md names) as JSON. */
   attributes: string
-  /** The resource as the target returned it, as JSON. */
+  /**
+   * The resource as the target returned it: the JSON text it sent, or, when it indented its JSON,
+   * the same JSON written compactly. Compared with `attributes` to tell a changed row.
+   */
   raw: string
   /** `meta.created` and `meta.lastModified` of the target. */
   created_at: string | null
   last_modified: string | null
-  /** Hash of `raw`: an unchanged resource writes no row. */
-  content_hash: string
   first_seen_at: string
   updated_at: string
   /** Set when the account was gone from the target at an extraction; cleared if it returns. */
@@ -75,7 +76,6 @@ export interface GroupsTable {
   raw: string
   created_at: string | null
   last_modified: string | null
-  content_hash: string
   first_seen_at: string
   updated_at: string
   removed_at: string | null

@@ -169,7 +169,7 @@ describe.each(testBackends())('full extraction on $name', (backend: TestBackend)
         expect(staged).toBeGreaterThanOrEqual(9)
         expect(staged).toBeLessThanOrEqual(18)
         expect(await stagedRowCount(world.db)).toBe(0)
-        // Byte for byte: every column of every row, updated_at and content_hash included.
+        // Byte for byte: every column of every row, updated_at included.
         expect(await graphSnapshot(world.db)).toEqual(before)
         expect(await world.db.selectFrom('target_schemas').selectAll().orderBy('urn').execute()).toEqual(
           schemasBefore,

@@ -140,7 +140,6 @@ describe.each(testBackends())('the extraction scheduler on $name', (backend: Tes
             raw: '{}',
             created_at: null,
             last_modified: null,
-            content_hash: 'x',
           })
           .execute()
         const extracted: string[] = []

@@ -34,7 +34,6 @@ function accountRow(integration: string, n: number): AccountsTable {
     raw: '{}',
     created_at: null,
     last_modified: null,
-    content_hash: String(n),
     first_seen_at: T,
     updated_at: T,
     removed_at: null,

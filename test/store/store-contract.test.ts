@@ -37,17 +37,21 @@ function upsertAccounts(db: Kysely<Database>, rows: Database['accounts'][]) {
         .doUpdateSet((eb) => ({
           raw: eb.ref('excluded.raw'),
           attributes: eb.ref('excluded.attributes'),
-          content_hash: eb.ref('excluded.content_hash'),
           updated_at: eb.ref('excluded.updated_at'),
         }))
-        .where((eb) => eb('accounts.content_hash', '<>', eb.ref('excluded.content_hash'))),
+        .where((eb) =>
+          eb.or([
+            eb('accounts.raw', '<>', eb.ref('excluded.raw')),
+            eb('accounts.attributes', '<>', eb.ref('excluded.attributes')),
+          ]),
+        ),
     )
     .executeTakeFirstOrThrow()
 }
 
 /** Applies a staged run to `accounts` with INSERT … SELECT, as the graph does at the end of a run. */
 function applyStaged(db: Kysely<Database>, runId: string, now: string) {
-  const columns = ['integration', 'id', 'user_name', 'attributes', 'raw', 'content_hash'] as const
+  const columns = ['integration', 'id', 'user_name', 'attributes', 'raw'] as const
   return db
     .insertInto('accounts')
     .columns([...columns, 'first_seen_at', 'updated_at'])
@@ -62,17 +66,16 @@ function applyStaged(db: Kysely<Database>, runId: string, now: string) {
         .columns(['integration', 'id'])
         .doUpdateSet((eb) => ({
           raw: eb.ref('excluded.raw'),
-          content_hash: eb.ref('excluded.content_hash'),
           updated_at: eb.ref('excluded.updated_at'),
         }))
-        .where((eb) => eb('accounts.content_hash', '<>', eb.ref('excluded.content_hash'))),
+        .where((eb) => eb('accounts.raw', '<>', eb.ref('excluded.raw'))),
     )
     .executeTakeFirstOrThrow()
 }
 
-function stage(runId: string, integration: string, n: number, hash: string): Database['staged_accounts'] {
+function stage(runId: string, integration: string, n: number, raw: string): Database['staged_accounts'] {
   const { first_seen_at: _f, updated_at: _u, removed_at: _r, ...row } = account(integration, n)
-  return { ...row, run_id: runId, content_hash: hash }
+  return { ...row, run_id: runId, raw }
 }
 
 async function plan(store: TestStore, query: string): Promise<string> {
@@ -162,33 +165,33 @@ describe.each(testBackends())('store contract on $name', (backend: TestBackend) 
         ).rejects.toThrow()
       })
 
-      it('upserts only rows whose content_hash changed', async () => {
+      it('upserts only rows whose raw or normalized JSON changed', async () => {
         const rows = [1, 2, 3].map((n) => account('upsert', n))
         expect((await upsertAccounts(store.db, rows)).numInsertedOrUpdatedRows).toBe(3n)
         const again = rows.map((r) => ({ ...r, updated_at: T1 }))
         expect((await upsertAccounts(store.db, again)).numInsertedOrUpdatedRows).toBe(0n)
-        const changed = again.map((r, i) =>
-          i === 1 ? { ...r, raw: '{"changed":true}', content_hash: 'new' } : r,
-        )
+        const changed = again.map((r, i) => (i === 1 ? { ...r, raw: '{"changed":true}' } : r))
         expect((await upsertAccounts(store.db, changed)).numInsertedOrUpdatedRows).toBe(1n)
         const stored = await store.db
           .selectFrom('accounts')
-          .select(['id', 'content_hash', 'updated_at'])
+          .select(['id', 'raw', 'updated_at'])
           .where('integration', '=', 'upsert')
           .orderBy('id')
           .execute()
         expect(stored).toEqual([
-          { id: 'u-1', content_hash: 'hash-1', updated_at: account('upsert', 1).updated_at },
-          { id: 'u-2', content_hash: 'new', updated_at: T1 },
-          { id: 'u-3', content_hash: 'hash-3', updated_at: account('upsert', 3).updated_at },
+          { id: 'u-1', raw: rows[0]?.raw, updated_at: account('upsert', 1).updated_at },
+          { id: 'u-2', raw: '{"changed":true}', updated_at: T1 },
+          { id: 'u-3', raw: rows[2]?.raw, updated_at: account('upsert', 3).updated_at },
         ])
+        const renormalized = changed.map((r, i) => (i === 2 ? { ...r, attributes: '{"title":"Lead"}' } : r))
+        expect((await upsertAccounts(store.db, renormalized)).numInsertedOrUpdatedRows).toBe(1n)
       })
 
       it('applies staged rows with INSERT … SELECT, writing nothing when a second run saw no change', async () => {
-        const stageRun = (runId: string, hashes: string[]) =>
+        const stageRun = (runId: string, raws: string[]) =>
           store.db
             .insertInto('staged_accounts')
-            .values(hashes.map((h, i) => stage(runId, 'staged', i, h)))
+            .values(raws.map((raw, i) => stage(runId, 'staged', i, raw)))
             .execute()
         await stageRun('run-1', ['a', 'b', 'c', 'd'])
         expect((await applyStaged(store.db, 'run-1', T1)).numInsertedOrUpdatedRows).toBe(4n)

@@ -11,6 +11,7 @@ import {
   type RecordedRequest,
   type RecordingServer,
   sendScimJson,
+  sendText,
   startRecordingServer,
 } from './scim-servers.ts'
 
@@ -35,6 +36,8 @@ export interface FakeTargetOptions {
   maxPage?: number
   /** What `/ServiceProviderConfig` says of filtering (default true); the target filters either way. */
   filterSupported?: boolean
+  /** How list responses are written out (default `JSON.stringify`), e.g. indented or with `\/` escapes. */
+  listText?: (body: object) => string
 }
 
 export interface FakeTarget extends RecordingServer {
@@ -132,13 +135,15 @@ export async function startFakeTarget(options: FakeTargetOptions = {}): Promise<
     const start = Math.max(1, Number(seen.query.get('startIndex') ?? 1))
     const count = Math.min(Number(seen.query.get('count') ?? maxPage), maxPage)
     const page = matching.slice(start - 1, start - 1 + count)
-    sendScimJson(res, 200, {
+    const body = {
       schemas: [LIST],
       totalResults: matching.length,
       itemsPerPage: page.length,
       startIndex: start,
       Resources: page,
-    })
+    }
+    if (options.listText) sendText(res, 200, options.listText(body), 'application/scim+json')
+    else sendScimJson(res, 200, body)
   }
 
   const server = await startRecordingServer((seen, res) => {

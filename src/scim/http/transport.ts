@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Dispatcher, Pool } from 'undici'
 import { type RequestSummary, ScimAuthenticationError, ScimMalformedResponseError } from '../errors.ts'
+import { hasByteOrderMark, type SplitListResponse, splitListResponse } from '../list-response-split.ts'
 import { SCIM_MEDIA_TYPE } from '../schemas.ts'
 import { type AuthConfig, type AuthProvider, authSecrets, createAuthProvider } from './auth.ts'
 import { Semaphore, TokenBucket } from './rate-limiter.ts'
@@ -57,8 +58,11 @@ export interface ScimRequest {
   headers?: Record<string, string> | undefined
   /** Overrides the method's default: a POST is not, everything else is (POST `/.search` is too). */
   idempotent?: boolean | undefined
-  /** `none` ignores the body of a 2xx answer (DELETE). */
-  expect?: 'json' | 'none' | undefined
+  /**
+   * `none` ignores the body of a 2xx answer (DELETE); `list` reads a ListResponse resource by
+   * resource and keeps each one's text (`resourceTexts`).
+   */
+  expect?: 'json' | 'list' | 'none' | undefined
 }
 
 export interface ScimHttpResponse {
@@ -67,6 +71,11 @@ export interface ScimHttpResponse {
   body: unknown
   etag?: string
   location?: string
+  /**
+   * With `expect: 'list'`: each resource's JSON text as the target sent it, in the order of the
+   * resources (undefined for one sent with white space); absent when the body had to be read whole.
+   */
+  resourceTexts?: Array<string | undefined>
 }
 
 const ACCEPT = `${SCIM_MEDIA_TYPE}, application/json`
@@ -214,16 +223,22 @@ export class ScimTransport {
     let status: number
     let responseHeaders: Dispatcher.ResponseData['headers']
     let text: string
+    let split: SplitListResponse | undefined
     try {
       const response = await this.#pool.request({ method: req.method, path, headers, body: body ?? null })
       status = response.statusCode
       responseHeaders = response.headers
-      // A body nobody reads (a large group's, say) is not decoded; its first bytes are still
-      // looked at, since a proxy's or a login page's HTML with 200 means nothing was done.
-      text =
-        req.expect === 'none' && status >= 200 && status < 300
-          ? await markupStart(response.body)
-          : await response.body.text()
+      const succeeded = status >= 200 && status < 300
+      if (req.expect === 'list' && succeeded) {
+        const bytes = Buffer.from(await response.body.arrayBuffer())
+        split = splitListResponse(bytes)
+        text = split ? '' : bytes.toString('utf8', hasByteOrderMark(bytes) ? 3 : 0)
+      } else {
+        // A body nobody reads (a large group's, say) is not decoded; its first bytes are still
+        // looked at, since a proxy's or a login page's HTML with 200 means nothing was done.
+        text =
+          req.expect === 'none' && succeeded ? await markupStart(response.body) : await response.body.text()
+      }
     } catch (error) {
       throw errorFromNetworkFailure(error, {
         timeoutMs: this.#timeoutMs,
@@ -244,6 +259,11 @@ export class ScimTransport {
     const result: ScimHttpResponse = { status, body: undefined }
     if (etag !== undefined) result.etag = etag
     if (location !== undefined) result.location = location
+    if (split) {
+      result.body = split.body
+      result.resourceTexts = split.texts
+      return result
+    }
     if ((req.expect === 'none' && !text) || status === 204 || text.trim() === '') return result
     try {
       // Parsed whatever the Content-Type: several targets label SCIM JSON text/plain or text/html.

@@ -8,6 +8,7 @@ import { extractionSpeed } from './0002_extraction_speed.ts'
 import { lifecycle } from './0003_lifecycle.ts'
 import { sources } from './0004_sources.ts'
 import { policies } from './0005_policies.ts'
+import { contentCompare } from './0006_content_compare.ts'
 
 /** The ordered record of migrations, shared by SQLite and PostgreSQL. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -16,4 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_lifecycle': lifecycle,
   '0004_sources': sources,
   '0005_policies': policies,
+  '0006_content_compare': contentCompare,
 }
