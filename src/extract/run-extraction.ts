@@ -173,6 +173,7 @@ async function extract(
         })
         await beat()
       }
+      if (groupsCarryMembers) await staging.stageGroupMemberships()
     }
     // An incremental run may have read no group with members (none changed, or only emptied
     // ones); the graph then tells whether this target states members on its groups at all.

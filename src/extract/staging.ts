@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely'
 import type { ScimGroup, ScimUser } from '../scim/index.ts'
 import type { Database } from '../store/tables.ts'
 import { RowBuffer, runStatements } from './bulk-insert.ts'
+import { insertGroupMemberships } from './group-memberships.ts'
 import { pushAccount, pushGroup, pushMembership, ROW_TABLES, type RowContext } from './staged-rows.ts'
 
 /** Rows per statement: SQLite allows 32,766 bound parameters, PostgreSQL 65,535. */
@@ -66,19 +67,23 @@ export class StagingWriter {
     await this.#pageDone()
   }
 
-  /** Stages a page of groups and their members; `texts` are the groups' JSON as sent. */
+  /**
+   * Stages a page of groups; `texts` are the groups' JSON as sent. Their members become
+   * memberships once every group is stored (`stageGroupMemberships`).
+   */
   async stageGroups(groups: readonly ScimGroup[], texts?: ReadonlyArray<string | undefined>): Promise<void> {
     const context = this.#context
     for (const [at, group] of groups.entries()) {
       if (typeof group.id !== 'string' || group.id === '') continue
       pushGroup(context, this.#groups, group, texts?.[at])
-      for (const member of group.members ?? []) {
-        if (typeof member.value !== 'string' || member.value === '') continue
-        const nested = typeof member.type === 'string' && member.type.toLowerCase() === 'group'
-        pushMembership(context, this.#memberships, group.id, member.value, nested ? 'Group' : 'User')
-      }
     }
     await this.#pageDone()
+  }
+
+  /** Writes the memberships the stored groups' `members` state, after their last page. */
+  async stageGroupMemberships(): Promise<void> {
+    await this.flush()
+    await this.#context.db.transaction().execute((trx) => insertGroupMemberships(trx, this.#context))
   }
 
   /** Writes the rows gathered so far, in one transaction. A resource listed twice (the listing shifted between pages) is kept as first read. */

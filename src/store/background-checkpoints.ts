@@ -10,8 +10,13 @@ import { type Kysely, sql } from 'kysely'
 import { sqliteFileOf } from './database.ts'
 import type { Database } from './tables.ts'
 
-/** How often the thread checkpoints: the log then holds a fraction of a second of writes. */
-const CHECKPOINT_EVERY_MS = 100
+/**
+ * How often the thread checkpoints: the log then holds about a second of writes. Every checkpoint
+ * syncs the disk, and copies again each page written since the last one; an extraction rewrites
+ * its index pages in commit after commit, so checkpointing ten times a second cost more CPU and
+ * wrote more for no gain (100,000 users: 1,280 MB written at 100 ms, 1,203 MB at 1 s).
+ */
+const CHECKPOINT_EVERY_MS = 1000
 
 /** SQLite's default: the writer checkpoints itself once the log holds this many pages. */
 const WRITER_CHECKPOINT_PAGES = 1000

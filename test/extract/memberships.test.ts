@@ -95,6 +95,47 @@ describe.each(testBackends())('memberships on $name', (backend: TestBackend) => 
         ])
       })
 
+      it('takes only members that name one, reads their type in any case, and survives odd member lists', async () => {
+        const world = await extractionWorld(backend, label('odd-members'))
+        const odd = (members: unknown): ReturnType<typeof fakeGroup> => ({
+          ...fakeGroup('g9', 'Odd', []),
+          members,
+        })
+        const target = await startFakeTarget({
+          users: [fakeUser('u1', 'ada@example.com'), fakeUser('zoë', 'zoe@example.com')],
+          groups: [
+            fakeGroup('g1', 'Mixed', [
+              { value: 'u1' },
+              { value: 'u1' },
+              { value: 'zoë', type: 'User' },
+              { value: 'g2', type: 'GROUP' as 'Group' },
+              { value: '' },
+              { value: 42 as unknown as string },
+              'u1' as unknown as { value: string },
+              { display: 'no value' } as unknown as { value: string },
+            ]),
+            fakeGroup('g2', 'Nested', [{ value: 'u1', type: 'group' as 'Group' }]),
+            odd({ value: 'u1' }),
+            { ...fakeGroup('g8', 'Null', []), members: null },
+          ],
+          // Escaped as some targets write non-ASCII ids: the edge must still name `zoë`.
+          listText: (body) => JSON.stringify(body).replaceAll('ë', '\\u00eb'),
+        })
+        world.defer(() => target.close())
+
+        const summary = await runExtraction(world.db, world.target({ url: target.url }))
+
+        expect(summary.status).toBe('succeeded')
+        expect(edges((await graphSnapshot(world.db)).memberships)).toEqual([
+          'g1>g2:Group',
+          'g1>u1:User',
+          'g1>zoë:User',
+          // Typed a group by the target, though no group u1 is listed: the target's word is kept.
+          'g2>u1:Group',
+        ])
+        expect(summary.membershipsSeen).toBe(4)
+      })
+
       it('counts an edge stated by both Group.members and User.groups once, nested ones included', async () => {
         const world = await extractionWorld(backend, label('both-sides'), { seedUsers: 20, seedGroups: 10 })
         const http = new TestClient(world.sandbox.url, TOKEN)
