@@ -16,7 +16,7 @@ import { spawnSandbox } from './sandbox-process.ts'
 const USERS = Number(process.env.BENCH_USERS ?? 100_000)
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 2_000)
 const PAGE_SIZE = 100
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 // Node flags for the extraction's process, e.g. `--cpu-prof` to see where it spends its time.
 const CHILD_FLAGS = (process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)
 
