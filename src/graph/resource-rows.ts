@@ -4,33 +4,29 @@
  * wrote then finds the same texts, and rewrites nothing.
  */
 import type { ScimGroup, ScimUser } from '../scim/index.ts'
+import type { AccountsTable, GroupsTable } from '../store/tables.ts'
 import { normalizeGroup, normalizeUser } from './normalize.ts'
 import type { AttributeIndex } from './reverse-index.ts'
 
-/** An account row's content columns. */
-export interface AccountContent {
-  user_name: string | null
-  external_id: string | null
-  display_name: string | null
-  email: string | null
-  active: 0 | 1 | null
-  /** Normalized attributes as JSON. */
-  attributes: string
-  /** The resource as the target sent it. */
-  raw: string
-  created_at: string | null
-  last_modified: string | null
-}
+/** An account row's content columns: every column a resource's content decides. */
+export type AccountContent = Pick<
+  AccountsTable,
+  | 'user_name'
+  | 'external_id'
+  | 'display_name'
+  | 'email'
+  | 'active'
+  | 'attributes'
+  | 'raw'
+  | 'created_at'
+  | 'last_modified'
+>
 
 /** A group row's content columns; its members are membership rows. */
-export interface GroupContent {
-  display_name: string | null
-  external_id: string | null
-  attributes: string
-  raw: string
-  created_at: string | null
-  last_modified: string | null
-}
+export type GroupContent = Pick<
+  GroupsTable,
+  'display_name' | 'external_id' | 'attributes' | 'raw' | 'created_at' | 'last_modified'
+>
 
 /**
  * An account's content. `sentText` is the resource's JSON text as the target sent it, when the
