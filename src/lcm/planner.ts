@@ -5,9 +5,6 @@
 import type { IntegrationConfig } from '../config/index.ts'
 import type { AttributeIndex } from '../graph/reverse-index.ts'
 import type { ScimCapabilities } from '../scim/capabilities.ts'
-import { addMembersOperations, patchRequestBody, removeMembersOperations } from '../scim/patch-builder.ts'
-import type { PatchOperation } from '../scim/resources.ts'
-import { SCHEMA } from '../scim/schemas.ts'
 import { deactivationLosesData, isProtectedGroup, type VendorProfile } from '../vendors/index.ts'
 import {
   actionSubject,
@@ -18,10 +15,12 @@ import {
   type SyncIdentityAction,
 } from './actions.ts'
 import { ActionError } from './errors.ts'
-import { type IntegrationGraph, plannedId, plannedSeq } from './integration-graph.ts'
+import { type IntegrationGraph, plannedId } from './integration-graph.ts'
 import { matchAccount } from './matching.ts'
-import type { OperationDetails, Plan, PlannedOperation, PlanProblem } from './plan.ts'
+import type { Plan, PlannedOperation, PlanProblem } from './plan.ts'
 import { planCost } from './plan-cost.ts'
+import { createOrAdoptGroup, refuseProtected, requireGroups } from './plan-groups.ts'
+import { addDependency, dependencyOf, groupLane, PlanOperations, userLane } from './plan-operations.ts'
 import { accountOf, accountsRead, ensureAccounts, readAhead } from './plan-reads.ts'
 import { createUserBody, diffUser, resolveUserAttributes, withPrimaryEmail } from './user-attributes.ts'
 
@@ -43,8 +42,6 @@ export interface PlanOptions {
   tolerant?: boolean
 }
 
-const lower = (s: string) => s.toLowerCase()
-
 /** Plans the actions in order; problems are reported in the plan rather than thrown. */
 export async function planActions(
   actions: readonly LifecycleAction[],
@@ -63,7 +60,8 @@ export async function planActions(
 }
 
 class Planner {
-  readonly operations: PlannedOperation[] = []
+  readonly #ops = new PlanOperations()
+  readonly operations: PlannedOperation[] = this.#ops.operations
   readonly problems: PlanProblem[] = []
   unchanged = 0
   readonly #targets: ReadonlyMap<string, PlanningTarget>
@@ -142,7 +140,7 @@ class Planner {
     }
     if (match.kind === 'none') {
       const body = createUserBody(resolved)
-      const seq = this.#add(target, action, 'create_user', userName, lane, 'POST', '/Users', body, {
+      const seq = this.#ops.add(action, 'create_user', userName, lane, 'POST', '/Users', body, {
         dependsOn,
         identity,
         match: {
@@ -176,7 +174,7 @@ class Planner {
     }
     addDependency(dependsOn, account.id)
     const reactivates = changes.active?.to === true
-    this.#patch(target, action, 'update_user', userName, lane, '/Users', account.id, operations, {
+    this.#ops.patch(target, action, 'update_user', userName, lane, '/Users', account.id, operations, {
       dependsOn,
       identity,
       changes,
@@ -188,7 +186,7 @@ class Planner {
 
   async #manageRelationships(target: PlanningTarget, action: ManageRelationshipsAction): Promise<void> {
     const { graph, config } = target
-    this.#requireGroups(target, action)
+    requireGroups(target, action)
     const member = action.member
     const memberName = member.kind === 'User' ? member.userName : member.displayName
     const memberId =
@@ -207,7 +205,7 @@ class Planner {
     const lane =
       member.kind === 'User' ? userLane(config.name, memberName) : groupLane(config.name, memberName)
     for (const name of action.add) {
-      this.#refuseProtected(target, name)
+      refuseProtected(target, name)
       let group = graph.groupByName(name)
       if (!group) {
         if (!action.createMissing) {
@@ -216,11 +214,11 @@ class Planner {
             { integration: config.name, identity: memberName },
           )
         }
-        this.#createGroup(target, { display_name: name, members: [] }, 'manage_relationships')
+        createOrAdoptGroup(this.#ops, target, { display_name: name, members: [] }, 'manage_relationships')
         group = graph.groupByName(name)
       }
       if (!group || graph.isMember(group.id, memberId)) continue
-      this.#membership(
+      this.#ops.membership(
         target,
         action,
         'add_members',
@@ -233,10 +231,10 @@ class Planner {
       )
     }
     for (const name of action.remove) {
-      this.#refuseProtected(target, name)
+      refuseProtected(target, name)
       const group = graph.groupByName(name)
       if (!group || !graph.isMember(group.id, memberId)) continue
-      this.#membership(
+      this.#ops.membership(
         target,
         action,
         'remove_members',
@@ -266,8 +264,7 @@ class Planner {
     if (profile.groups) await graph.loadMemberships([account.id])
     const groups = profile.groups ? graph.groupsOf(account.id) : []
     if (mode === 'delete') {
-      this.#add(
-        target,
+      this.#ops.add(
         action,
         'delete_user',
         action.userName,
@@ -288,7 +285,7 @@ class Planner {
     }
     // Access is cut first: should the run stop half-way, the account is already inactive.
     if (account.active !== false) {
-      this.#patch(
+      this.#ops.patch(
         target,
         action,
         'deactivate_user',
@@ -310,7 +307,7 @@ class Planner {
     for (const groupId of groups) {
       const group = graph.group(groupId)
       if (!group || isProtectedGroup(profile, group.displayName)) continue
-      this.#membership(
+      this.#ops.membership(
         target,
         action,
         'remove_members',
@@ -325,263 +322,12 @@ class Planner {
   }
 
   async #createEntitlement(target: PlanningTarget, action: CreateEntitlementAction): Promise<void> {
-    this.#requireGroups(target, action)
+    requireGroups(target, action)
     await target.graph.loadMemberships(
       action.group.members.flatMap((userName) => accountOf(target, userName, undefined)?.id ?? []),
     )
-    this.#refuseProtected(target, action.group.display_name)
-    this.#createGroup(target, action.group, 'create_entitlement')
-  }
-
-  /**
-   * `description` and `group_type` are not RFC 7643 Group attributes: they are sent where vendors
-   * that have them take them (top level), unless the target's `/Schemas` shows it has no such
-   * attribute, which is said here rather than by a refused request.
-   */
-  #refuseUndeclared(target: PlanningTarget, spec: CreateEntitlementAction['group']): void {
-    const declared = target.groupAttributes
-    if (!declared) return
-    const wanted: Array<[string, unknown, string]> = [
-      ['description', spec.description, 'description'],
-      ['group_type', spec.group_type, 'groupType'],
-    ]
-    for (const [name, value, attribute] of wanted) {
-      if (value === undefined || declared.has(attribute.toLowerCase())) continue
-      throw new ActionError(
-        `create_entitlement ${spec.display_name}: ${target.config.name} has no Group attribute "${attribute}" (its /Schemas does not declare one), so ${name} cannot be set there; leave it out for this integration`,
-        { integration: target.config.name, identity: spec.display_name },
-      )
-    }
-  }
-
-  /** Creates a group, or adopts the one of that name: attributes brought in line, members added. */
-  #createGroup(
-    target: PlanningTarget,
-    spec: CreateEntitlementAction['group'],
-    action: 'create_entitlement' | 'manage_relationships',
-  ): void {
-    const { graph, config } = target
-    const lane = groupLane(config.name, spec.display_name)
-    const memberIds = spec.members.map((userName) => {
-      const account = accountOf(target, userName, undefined)
-      if (!account) {
-        throw new ActionError(
-          `create_entitlement ${spec.display_name}: member ${userName} has no account in ${config.name}`,
-          {
-            integration: config.name,
-            identity: spec.display_name,
-          },
-        )
-      }
-      return account.id
-    })
-    this.#refuseUndeclared(target, spec)
-    const wanted: Record<string, unknown> = {
-      external_id: spec.external_id,
-      description: spec.description,
-      group_type: spec.group_type,
-    }
-    const existing = graph.groupByName(spec.display_name)
-    const pseudo = { action, integration: config.name } as const
-    if (!existing) {
-      const body: Record<string, unknown> = { schemas: [SCHEMA.group], displayName: spec.display_name }
-      if (spec.external_id !== undefined) body.externalId = spec.external_id
-      if (spec.description !== undefined) body.description = spec.description
-      if (spec.group_type !== undefined) body.groupType = spec.group_type
-      if (memberIds.length > 0) body.members = memberIds.map((value) => ({ value }))
-      const dependsOn: number[] = []
-      for (const id of memberIds) addDependency(dependsOn, id)
-      const seq = this.#add(
-        target,
-        pseudo,
-        'create_group',
-        spec.display_name,
-        lane,
-        'POST',
-        '/Groups',
-        body,
-        {
-          dependsOn,
-          members: memberIds,
-          memberType: 'User',
-          memberNames: [...spec.members],
-          match: { displayName: spec.display_name },
-        },
-      )
-      const attributes = Object.fromEntries(
-        Object.entries({ display_name: spec.display_name, ...wanted }).filter(([, v]) => v !== undefined),
-      )
-      graph.addGroup({ id: plannedId(seq), displayName: spec.display_name, attributes })
-      for (const id of memberIds) graph.addMember(plannedId(seq), id)
-      return
-    }
-    const operations: PatchOperation[] = []
-    const changes: Record<string, { from: unknown; to: unknown }> = {}
-    const paths: Record<string, string> = {
-      external_id: 'externalId',
-      description: 'description',
-      group_type: 'groupType',
-    }
-    for (const [name, value] of Object.entries(wanted)) {
-      if (value === undefined || existing.attributes[name] === value) continue
-      changes[name] = { from: existing.attributes[name] ?? null, to: value }
-      operations.push({ op: 'replace', path: paths[name] ?? name, value })
-    }
-    if (operations.length > 0) {
-      this.#patch(
-        target,
-        pseudo,
-        'update_group',
-        spec.display_name,
-        lane,
-        '/Groups',
-        existing.id,
-        operations,
-        {
-          dependsOn: dependencyOf(existing.id),
-          changes,
-        },
-      )
-      Object.assign(
-        existing.attributes,
-        Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v.to])),
-      )
-    }
-    if (memberIds.length > 0) {
-      const missing = memberIds
-        .map((id, i) => ({ id, name: spec.members[i] ?? id }))
-        .filter(({ id }) => !graph.isMember(existing.id, id))
-      if (missing.length > 0) {
-        this.#membership(
-          target,
-          pseudo,
-          'add_members',
-          lane,
-          existing.id,
-          existing.displayName,
-          missing.map((m) => m.id),
-          missing.map((m) => m.name),
-          'User',
-        )
-      }
-    }
-  }
-
-  /** One PATCH per chunk of members the target takes at once. */
-  #membership(
-    target: PlanningTarget,
-    action: { action: PlannedOperation['action']; integration: string },
-    kind: 'add_members' | 'remove_members',
-    lane: string,
-    groupId: string,
-    groupName: string,
-    memberIds: readonly string[],
-    memberNames: readonly string[],
-    memberType: 'User' | 'Group',
-  ): void {
-    const { capabilities, graph } = target
-    const size = Math.max(1, capabilities.maxMembersPerPatch)
-    for (let i = 0; i < memberIds.length; i += size) {
-      const ids = memberIds.slice(i, i + size)
-      const names = memberNames.slice(i, i + size)
-      const operations =
-        kind === 'add_members'
-          ? (addMembersOperations(ids, size)[0] ?? [])
-          : (removeMembersOperations(
-              ids,
-              capabilities.memberRemoval === 'replace-all' ? 'filter-path' : capabilities.memberRemoval,
-              size,
-            )[0] ?? [])
-      const dependsOn: number[] = []
-      addDependency(dependsOn, groupId)
-      for (const id of ids) addDependency(dependsOn, id)
-      this.#patch(target, action, kind, names.join(', '), lane, '/Groups', groupId, operations, {
-        dependsOn,
-        members: ids,
-        memberType,
-        groupName,
-        memberNames: names,
-      })
-      for (const id of ids) {
-        if (kind === 'add_members') graph.addMember(groupId, id)
-        else graph.removeMember(groupId, id)
-      }
-    }
-  }
-
-  #patch(
-    target: PlanningTarget,
-    action: { action: PlannedOperation['action']; integration: string },
-    kind: PlannedOperation['kind'],
-    identity: string,
-    lane: string,
-    endpoint: '/Users' | '/Groups',
-    id: string,
-    operations: PatchOperation[],
-    details: OperationDetails,
-  ): number {
-    const method = target.capabilities.patch ? 'PATCH' : 'PUT'
-    return this.#add(
-      target,
-      action,
-      kind,
-      identity,
-      lane,
-      method,
-      `${endpoint}/${id}`,
-      patchRequestBody(operations, target.capabilities),
-      {
-        ...details,
-        targetId: id,
-        patch: operations,
-      },
-    )
-  }
-
-  #add(
-    _target: PlanningTarget,
-    action: { action: PlannedOperation['action']; integration: string },
-    kind: PlannedOperation['kind'],
-    identity: string,
-    lane: string,
-    method: PlannedOperation['method'],
-    path: string,
-    body: unknown,
-    details: OperationDetails,
-  ): number {
-    const seq = this.operations.length + 1
-    this.operations.push({
-      seq,
-      integration: action.integration,
-      action: action.action,
-      kind,
-      identity,
-      lane,
-      method,
-      path,
-      ...(body === undefined ? {} : { body }),
-      details,
-    })
-    return seq
-  }
-
-  #requireGroups(target: PlanningTarget, action: LifecycleAction): void {
-    if (target.profile.groups && target.capabilities.groups) return
-    throw new ActionError(
-      `${action.action}: ${target.config.name} (${target.profile.displayName}) has no groups`,
-      {
-        integration: target.config.name,
-        identity: actionSubject(action),
-      },
-    )
-  }
-
-  #refuseProtected(target: PlanningTarget, groupName: string): void {
-    if (!isProtectedGroup(target.profile, groupName)) return
-    throw new ActionError(
-      `group ${JSON.stringify(groupName)} is managed by ${target.profile.displayName} itself and cannot be changed over SCIM`,
-      { integration: target.config.name, identity: groupName },
-    )
+    refuseProtected(target, action.group.display_name)
+    createOrAdoptGroup(this.#ops, target, action.group, 'create_entitlement')
   }
 
   #problem(
@@ -600,23 +346,4 @@ class Planner {
       ...(candidates ? { candidates } : {}),
     })
   }
-}
-
-/** Lanes: operations of one user (or group) run in plan order; different lanes run in parallel. */
-export function userLane(integration: string, userName: string): string {
-  return `${integration}:user:${lower(userName)}`
-}
-
-export function groupLane(integration: string, displayName: string): string {
-  return `${integration}:group:${lower(displayName)}`
-}
-
-function addDependency(dependsOn: number[], id: string): void {
-  const seq = plannedSeq(id)
-  if (seq !== undefined && !dependsOn.includes(seq)) dependsOn.push(seq)
-}
-
-function dependencyOf(id: string): number[] {
-  const seq = plannedSeq(id)
-  return seq === undefined ? [] : [seq]
 }
