@@ -4,7 +4,8 @@
  * candidates, or one already linked to someone else, is a disputed match: reported, never guessed.
  */
 import type { MatchKey } from '../config/index.ts'
-import type { GraphAccount, IntegrationGraph } from './integration-graph.ts'
+import type { GraphAccount } from './graph-accounts.ts'
+import type { IntegrationGraph } from './integration-graph.ts'
 
 export type MatchResult =
   | { kind: 'matched'; account: GraphAccount; by: MatchKey | 'link' }

@@ -4,7 +4,7 @@
  * and groups they name, as things stand before planning.
  */
 import type { LifecycleAction } from './actions.ts'
-import type { GraphAccount } from './integration-graph.ts'
+import type { GraphAccount } from './graph-accounts.ts'
 import type { PlanningTarget } from './planner.ts'
 
 /**
