@@ -15,6 +15,21 @@ export interface GraphAccount {
   setAttributes(values: Record<string, unknown>): void
 }
 
+/**
+ * What an account is made from: its key columns, and its normalized attributes as stored `text`
+ * (parsed on first use), as parsed `attributes`, or neither while `stored` (still in the store).
+ */
+export interface AccountInput {
+  id: string
+  userName: string | null
+  externalId: string | null
+  email: string | null
+  active: boolean | null
+  text?: string | undefined
+  attributes?: Record<string, unknown>
+  stored?: boolean
+}
+
 /** An account; its attributes text is parsed on first use, or read first when still `stored`. */
 export class Account implements GraphAccount {
   readonly id: string
@@ -28,16 +43,7 @@ export class Account implements GraphAccount {
   /** The attributes are in the store only. */
   stored: boolean
 
-  constructor(input: {
-    id: string
-    userName: string | null
-    externalId: string | null
-    email: string | null
-    active: boolean | null
-    text?: string | undefined
-    attributes?: Record<string, unknown>
-    stored?: boolean
-  }) {
+  constructor(input: AccountInput) {
     this.id = input.id
     this.userName = input.userName
     this.externalId = input.externalId

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/index.ts'
-import { Account, type GraphAccount, KeyIndex } from './graph-accounts.ts'
+import { Account, type AccountInput, type GraphAccount, KeyIndex } from './graph-accounts.ts'
 
 /** A planned resource's id before it exists: what bulk calls a bulkId reference. */
 export type PlannedId = `bulkId:op${number}`
@@ -107,16 +107,7 @@ export class IntegrationGraph {
    * Adds an account; `text` is its normalized attributes as stored, parsed on first use, and
    * `stored` says they are still in the store (loadAttributes reads them).
    */
-  addAccount(input: {
-    id: string
-    userName: string | null
-    externalId: string | null
-    email: string | null
-    active: boolean | null
-    text?: string | undefined
-    attributes?: Record<string, unknown>
-    stored?: boolean
-  }): GraphAccount {
+  addAccount(input: AccountInput): GraphAccount {
     const account = new Account(input)
     this.#accounts.set(account.id, account)
     this.#byUserName.add(account)
