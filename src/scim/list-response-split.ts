@@ -6,16 +6,34 @@
  * bytes, and each is decoded and parsed alone, its text kept as the target sent it. JSON.parse still
  * validates every byte: the scan only decides where elements begin and end, and anything it does
  * not expect gives up, leaving the body to be parsed whole.
+ *
+ * The scan and the parsing are two steps: with cursor paging, the next page is asked for between
+ * them, so the target works on it while this one is parsed (see pagination.ts).
  */
+
+/**
+ * A ListResponse whose structure is known and whose resources are still bytes: the envelope
+ * (`nextCursor`, `totalResults`) can be acted on, the next page asked for, before the resources
+ * are decoded and parsed.
+ */
+export interface ScannedListResponse {
+  /** The members around the resources, as JSON.parse would give them, with the resources' array empty. */
+  envelope: Record<string, unknown>
+  /** How many resources the array holds. */
+  count: number
+  /**
+   * Decodes and parses the resources into the envelope's array, giving the full response and each
+   * resource's text as the target sent it (undefined for one written with white space between its
+   * tokens, not worth keeping as it came); undefined when one is not valid JSON.
+   */
+  read(): SplitListResponse | undefined
+}
 
 /** A ListResponse read element by element. */
 export interface SplitListResponse {
   /** The response as JSON.parse would give it. */
   body: Record<string, unknown>
-  /**
-   * Each resource's JSON text as the target sent it, in the order of the resources; undefined for
-   * one written with white space between its tokens, which is not worth keeping as it came.
-   */
+  /** Each resource's JSON text, in the order of the resources (see `ScannedListResponse.read`). */
   texts: Array<string | undefined>
 }
 
@@ -29,10 +47,11 @@ const COLON = 0x3a
 const COMMA = 0x2c
 
 /**
- * Splits a ListResponse whose `Resources` (or `resources`) is an array of objects; undefined when
- * the body is anything else or not valid JSON, for the caller to parse whole and report.
+ * Finds the elements of a ListResponse whose `Resources` (or `resources`) is an array of objects;
+ * undefined when the body is anything else or its envelope is not valid JSON, for the caller to
+ * parse whole and report.
  */
-export function splitListResponse(bytes: Buffer): SplitListResponse | undefined {
+export function scanListResponse(bytes: Buffer): ScannedListResponse | undefined {
   const start = hasByteOrderMark(bytes) ? 3 : 0
   let at = skipSpace(bytes, start)
   if (bytes[at] !== OPEN_OBJECT) return undefined
@@ -48,7 +67,7 @@ export function splitListResponse(bytes: Buffer): SplitListResponse | undefined 
     if (bytes[at] !== COLON) return undefined
     at = skipSpace(bytes, at + 1)
     if ((key === 'Resources' || key === 'resources') && bytes[at] === OPEN_ARRAY) {
-      return splitAt(bytes, start, key, at)
+      return scanAt(bytes, start, key, at)
     }
     at = valueEnd(bytes, at)
     if (at < 0) return undefined
@@ -58,40 +77,61 @@ export function splitListResponse(bytes: Buffer): SplitListResponse | undefined 
   }
 }
 
-/** Parses the elements of the array opening at `open`, and the envelope around it (from `start`, after any byte order mark). */
-function splitAt(bytes: Buffer, start: number, key: string, open: number): SplitListResponse | undefined {
+/** Finds the elements of the array opening at `open`, and parses the envelope around it (from `start`, after any byte order mark). */
+function scanAt(bytes: Buffer, start: number, key: string, open: number): ScannedListResponse | undefined {
+  // Each element as three numbers (start, end, 1 when spaced): no object per element.
+  const elements: number[] = []
+  let at = skipSpace(bytes, open + 1)
+  if (bytes[at] !== CLOSE_ARRAY) {
+    for (;;) {
+      if (bytes[at] !== OPEN_OBJECT) return undefined
+      const element = objectEnd(bytes, at)
+      if (element.end < 0) return undefined
+      elements.push(at, element.end, element.spaced ? 1 : 0)
+      at = skipSpace(bytes, element.end)
+      if (bytes[at] === CLOSE_ARRAY) break
+      if (bytes[at] !== COMMA) return undefined
+      at = skipSpace(bytes, at + 1)
+    }
+  }
+  const record = envelope(bytes, start, key, open, at + 1)
+  if (!record) return undefined
+  return {
+    envelope: record,
+    count: elements.length / 3,
+    read: () => readElements(bytes, elements, record, key),
+  }
+}
+
+/** Parses each element into the envelope's array; undefined when one is not valid JSON. */
+function readElements(
+  bytes: Buffer,
+  elements: readonly number[],
+  record: Record<string, unknown>,
+  key: string,
+): SplitListResponse | undefined {
   const resources: unknown[] = []
   const texts: Array<string | undefined> = []
-  let at = skipSpace(bytes, open + 1)
-  if (bytes[at] === CLOSE_ARRAY) return envelope(bytes, start, key, open, at + 1, resources, texts)
-  for (;;) {
-    if (bytes[at] !== OPEN_OBJECT) return undefined
-    const element = objectEnd(bytes, at)
-    if (element.end < 0) return undefined
-    const text = bytes.toString('utf8', at, element.end)
+  for (let at = 0; at < elements.length; at += 3) {
+    const text = bytes.toString('utf8', elements[at], elements[at + 1])
     try {
       resources.push(JSON.parse(text))
     } catch {
       return undefined
     }
-    texts.push(element.spaced ? undefined : text)
-    at = skipSpace(bytes, element.end)
-    if (bytes[at] === CLOSE_ARRAY) return envelope(bytes, start, key, open, at + 1, resources, texts)
-    if (bytes[at] !== COMMA) return undefined
-    at = skipSpace(bytes, at + 1)
+    texts.push(elements[at + 2] === 1 ? undefined : text)
   }
+  return { body: { ...record, [key]: resources }, texts }
 }
 
-/** The response around the array (it is small) parsed with the array left empty, then filled. */
+/** The response around the array (it is small) parsed with the array left empty. */
 function envelope(
   bytes: Buffer,
   start: number,
   key: string,
   open: number,
   close: number,
-  resources: unknown[],
-  texts: Array<string | undefined>,
-): SplitListResponse | undefined {
+): Record<string, unknown> | undefined {
   let body: unknown
   try {
     body = JSON.parse(`${bytes.toString('utf8', start, open)}[]${bytes.toString('utf8', close)}`)
@@ -104,8 +144,7 @@ function envelope(
   if (!Array.isArray(record[key]) || (record[key] as unknown[]).length !== 0) return undefined
   // Readers take `Resources` before `resources`: the texts must be of the list they will read.
   if (key === 'resources' && record.Resources !== undefined) return undefined
-  record[key] = resources
-  return { body: record, texts }
+  return record
 }
 
 /** Index after the object opening at `open`, and whether white space separates any of its tokens; end -1 if it never closes. */

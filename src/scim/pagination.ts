@@ -2,7 +2,9 @@
  * Paging through a SCIM list as an async iterator. Servers cap pages, report wrong
  * `totalResults`, return short or empty pages; the iterator ends correctly on all of them.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { ScimMalformedResponseError } from './errors.ts'
+import type { ListReading } from './http/transport.ts'
 import type { ListResponse, ScimResource } from './resources.ts'
 
 /** One page of a list, as the server answered it. */
@@ -15,10 +17,15 @@ export interface Page<T extends ScimResource> {
   texts?: Array<string | undefined>
 }
 
-/** A page's answer: the parsed body, and the resources' texts when the reader kept them. */
-export interface FetchedPage {
-  body: unknown
-  resourceTexts?: Array<string | undefined> | undefined
+/** A page's answer: its envelope at once, its resources once read (see ListReading). */
+export type FetchedPage = ListReading
+
+/** A page's answer read whole: its envelope is the answer itself. */
+export function wholePage(body: unknown): FetchedPage {
+  const record =
+    body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
+  const resources = record.Resources ?? record.resources
+  return { envelope: record, count: Array.isArray(resources) ? resources.length : 0, read: () => ({ body }) }
 }
 
 /** Fetches one page: index paging passes `startIndex`, cursor paging passes `cursor`. */
@@ -53,7 +60,7 @@ export async function* paginate<T extends ScimResource>(
   let previousFirstId: string | undefined
   let firstIdOfList: string | undefined
   for (;;) {
-    const { body, resourceTexts } = await fetchPage({ startIndex, count: options.pageSize })
+    const { body, resourceTexts } = (await fetchPage({ startIndex, count: options.pageSize })).read()
     const page = readListResponse<T>(body, options)
     const resources = page.Resources ?? []
     if (resources.length === 0) return
@@ -90,28 +97,57 @@ async function* paginateByCursor<T extends ScimResource>(
   fetchPage: PageFetcher,
   options: PagingOptions,
 ): AsyncGenerator<Page<T>> {
-  let cursor = ''
   let position = 1
   const seen = new Set<string>()
+  let fetching = fetchPage({ cursor: '', count: options.pageSize })
   for (;;) {
-    const { body, resourceTexts } = await fetchPage({ cursor, count: options.pageSize })
+    const fetched = await fetching
+    // The next page is asked for as soon as this one's cursor is known, before its resources are
+    // parsed and handed out: the target works on it meanwhile (100,000 users: 1 ms of every 6 ms
+    // page was parsing that the target otherwise waited for).
+    const next = nextCursorOf(fetched.envelope)
+    const askedNext = next !== undefined && fetched.count > 0 && !seen.has(next)
+    if (askedNext) {
+      seen.add(next)
+      fetching = fetchPage({ cursor: next, count: options.pageSize })
+      // A failure is seen when the page is used; one never used (this page fails) is dropped.
+      fetching.catch(() => undefined)
+      await requestSent()
+    }
+    const { body, resourceTexts } = fetched.read()
     const page = readListResponse<T>(body, options)
     const resources = page.Resources ?? []
     if (resources.length > 0)
       yield withTexts({ resources, totalResults: page.totalResults, startIndex: position }, resourceTexts)
     position += resources.length
-    const next = page.nextCursor
-    if (!next || resources.length === 0) return
-    if (seen.has(next)) {
-      throw new ScimMalformedResponseError(`the server returned cursor ${JSON.stringify(next)} twice`, {
-        ...options.describe(),
-        status: 200,
-        body: '',
-      })
+    if (!page.nextCursor || resources.length === 0) return
+    if (!askedNext) {
+      throw new ScimMalformedResponseError(
+        `the server returned cursor ${JSON.stringify(page.nextCursor)} twice`,
+        {
+          ...options.describe(),
+          status: 200,
+          body: '',
+        },
+      )
     }
-    seen.add(next)
-    cursor = next
   }
+}
+
+function nextCursorOf(envelope: Record<string, unknown>): string | undefined {
+  return typeof envelope.nextCursor === 'string' && envelope.nextCursor !== ''
+    ? envelope.nextCursor
+    : undefined
+}
+
+/**
+ * Resolves once a request just asked for is on the wire: undici writes it from setImmediate,
+ * after a turn of the event loop that checks the keep-alive connection is still sound, and
+ * parsing a page is synchronous, so without these turns the request would only leave after it.
+ */
+async function requestSent(): Promise<void> {
+  await nextTurn()
+  await nextTurn()
 }
 
 /** The page with its resources' texts, when there is one for each resource. */

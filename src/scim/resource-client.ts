@@ -6,7 +6,7 @@ import { compileFilter } from './filter/filter-evaluator.ts'
 import { formatFilter } from './filter/filter-format.ts'
 import { localFilterOptions, selectionForLocalFilter, targetCanEvaluate } from './filter-support.ts'
 import type { ScimTransport } from './http/transport.ts'
-import { type Page, paginate, readListResponse } from './pagination.ts'
+import { type Page, paginate, readListResponse, wholePage } from './pagination.ts'
 import { patchRequestBody } from './patch-builder.ts'
 import type { ResourceSchema } from './resource-schema.ts'
 import type { PatchOperation, ScimResource } from './resources.ts'
@@ -186,7 +186,7 @@ export class ResourceClient<T extends ScimResource = ScimResource> {
             query: params,
             expect: 'list',
           })
-      return { body: response.body, resourceTexts: response.resourceTexts }
+      return response.list ?? wholePage(response.body)
     }
     const pages = paginate<T>(fetchPage, {
       pageSize,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { splitListResponse } from '../../src/scim/list-response-split.ts'
+import { scanListResponse } from '../../src/scim/list-response-split.ts'
 
-const split = (text: string) => splitListResponse(Buffer.from(text, 'utf8'))
+/** Scans then reads, as the transport does; undefined where either step gives up. */
+const split = (text: string) => scanListResponse(Buffer.from(text, 'utf8'))?.read()
 
 /** RFC 7644 §3.4.2 (Figure 4's response), as printed: indented, so its resources keep no text. */
 const RFC_7644_LIST = `{
@@ -20,7 +21,25 @@ const RFC_7644_LIST = `{
   ]
 }`
 
-describe('splitListResponse', () => {
+describe('scanListResponse', () => {
+  it('tells the envelope and the number of resources before any resource is parsed', () => {
+    const text = '{"totalResults":3,"Resources":[{"id":"1"},{"id":"2"},{"id":"3"}],"nextCursor":"c2"}'
+    const scanned = scanListResponse(Buffer.from(text))
+
+    expect(scanned?.envelope).toEqual({ totalResults: 3, Resources: [], nextCursor: 'c2' })
+    expect(scanned?.count).toBe(3)
+    expect(scanned?.read()?.body).toEqual(JSON.parse(text))
+  })
+
+  it('scans a body whose resource is not JSON, and refuses it only when reading', () => {
+    const scanned = scanListResponse(Buffer.from('{"Resources":[{"id":"1"},{"id":tru}],"nextCursor":"c2"}'))
+
+    expect(scanned?.count).toBe(2)
+    expect(scanned?.read()).toBeUndefined()
+  })
+})
+
+describe('scanListResponse then read', () => {
   it('gives the body JSON.parse gives for RFC 7644’s list response, without texts for indented resources', () => {
     const result = split(RFC_7644_LIST)
 

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Dispatcher, Pool } from 'undici'
 import { type RequestSummary, ScimAuthenticationError, ScimMalformedResponseError } from '../errors.ts'
-import { hasByteOrderMark, type SplitListResponse, splitListResponse } from '../list-response-split.ts'
+import { hasByteOrderMark, type ScannedListResponse, scanListResponse } from '../list-response-split.ts'
 import { SCIM_MEDIA_TYPE } from '../schemas.ts'
 import { type AuthConfig, type AuthProvider, authSecrets, createAuthProvider } from './auth.ts'
 import { Semaphore, TokenBucket } from './rate-limiter.ts'
@@ -60,7 +60,7 @@ export interface ScimRequest {
   idempotent?: boolean | undefined
   /**
    * `none` ignores the body of a 2xx answer (DELETE); `list` reads a ListResponse resource by
-   * resource and keeps each one's text (`resourceTexts`).
+   * resource, when it can, and keeps each one's text (`list`).
    */
   expect?: 'json' | 'list' | 'none' | undefined
 }
@@ -72,10 +72,23 @@ export interface ScimHttpResponse {
   etag?: string
   location?: string
   /**
-   * With `expect: 'list'`: each resource's JSON text as the target sent it, in the order of the
-   * resources (undefined for one sent with white space); absent when the body had to be read whole.
+   * With `expect: 'list'`, a ListResponse read resource by resource; `body` is then undefined until
+   * `list.read()`. Absent when the body had to be read whole (it is then in `body`).
    */
-  resourceTexts?: Array<string | undefined>
+  list?: ListReading
+}
+
+/** A ListResponse whose resources are parsed on demand, after its envelope is known. */
+export interface ListReading {
+  /** The answer's members other than its resources (`nextCursor`, `totalResults`). */
+  envelope: Record<string, unknown>
+  /** How many resources it holds. */
+  count: number
+  /**
+   * Parses the resources: the whole answer, and each resource's JSON text as the target sent it
+   * (undefined for one sent with white space). Throws ScimMalformedResponseError when it is not JSON.
+   */
+  read(): { body: unknown; resourceTexts?: Array<string | undefined> }
 }
 
 const ACCEPT = `${SCIM_MEDIA_TYPE}, application/json`
@@ -223,16 +236,17 @@ export class ScimTransport {
     let status: number
     let responseHeaders: Dispatcher.ResponseData['headers']
     let text: string
-    let split: SplitListResponse | undefined
+    let bytes: Buffer | undefined
+    let scanned: ScannedListResponse | undefined
     try {
       const response = await this.#pool.request({ method: req.method, path, headers, body: body ?? null })
       status = response.statusCode
       responseHeaders = response.headers
       const succeeded = status >= 200 && status < 300
       if (req.expect === 'list' && succeeded) {
-        const bytes = Buffer.from(await response.body.arrayBuffer())
-        split = splitListResponse(bytes)
-        text = split ? '' : bytes.toString('utf8', hasByteOrderMark(bytes) ? 3 : 0)
+        bytes = Buffer.from(await response.body.arrayBuffer())
+        scanned = scanListResponse(bytes)
+        text = scanned ? '' : bodyText(bytes)
       } else {
         // A body nobody reads (a large group's, say) is not decoded; its first bytes are still
         // looked at, since a proxy's or a login page's HTML with 200 means nothing was done.
@@ -259,24 +273,42 @@ export class ScimTransport {
     const result: ScimHttpResponse = { status, body: undefined }
     if (etag !== undefined) result.etag = etag
     if (location !== undefined) result.location = location
-    if (split) {
-      result.body = split.body
-      result.resourceTexts = split.texts
+    // Parsed whatever the Content-Type: several targets label SCIM JSON text/plain or text/html.
+    const parseWhole = (whole: string): unknown => {
+      try {
+        return JSON.parse(whole)
+      } catch {
+        const contentType = headerValue(responseHeaders, 'content-type') ?? 'no Content-Type'
+        throw new ScimMalformedResponseError(
+          `expected JSON, got invalid or truncated JSON (${contentType})`,
+          {
+            status,
+            body: this.#redact(whole, authorization),
+            integration: this.#integration,
+            request: summary,
+          },
+        )
+      }
+    }
+    if (scanned && bytes) {
+      const { envelope, count } = scanned
+      const listBytes = bytes
+      const read = scanned.read
+      // A resource that is not JSON: the body parsed whole reports it as any malformed body is.
+      result.list = {
+        envelope,
+        count,
+        read: () => {
+          const split = read()
+          return split
+            ? { body: split.body, resourceTexts: split.texts }
+            : { body: parseWhole(bodyText(listBytes)) }
+        },
+      }
       return result
     }
     if ((req.expect === 'none' && !text) || status === 204 || text.trim() === '') return result
-    try {
-      // Parsed whatever the Content-Type: several targets label SCIM JSON text/plain or text/html.
-      result.body = JSON.parse(text)
-    } catch {
-      const contentType = headerValue(responseHeaders, 'content-type') ?? 'no Content-Type'
-      throw new ScimMalformedResponseError(`expected JSON, got invalid or truncated JSON (${contentType})`, {
-        status,
-        body: this.#redact(text, authorization),
-        integration: this.#integration,
-        request: summary,
-      })
-    }
+    result.body = parseWhole(text)
     return result
   }
 
@@ -285,6 +317,11 @@ export class ScimTransport {
     const credential = authorization.slice(authorization.indexOf(' ') + 1)
     return redactSecrets(text, [authorization, credential, ...this.#secrets])
   }
+}
+
+/** A body's text, without the byte order mark JSON.parse would refuse. */
+function bodyText(bytes: Buffer): string {
+  return bytes.toString('utf8', hasByteOrderMark(bytes) ? 3 : 0)
 }
 
 /** Less than this much of an unread body is kept for an error's excerpt. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ScimMalformedResponseError } from '../../../src/scim/errors.ts'
 import type { ScimClientOptions } from '../../../src/scim/scim-client.ts'
 import { collect, rejectionOf, scimFixtures } from '../../support/scim-client-fixtures.ts'
@@ -113,6 +113,28 @@ describe('cursor pagination against misbehaving servers', () => {
     const users = await collect(client.users.list({ pageSize: 4 }))
 
     expect(ids(users)).toEqual(expectedIds(11))
+    expect(target.requests.map((r) => r.query.get('cursor'))).toEqual(['', '5', '9'])
+  })
+
+  it('asks for the next page as soon as a page’s cursor is known, before handing the page out', async () => {
+    const { target, client } = await listing(
+      { total: 11, cursor: 'honest' },
+      { overrides: { pagination: { cursor: true } } },
+    )
+    const pages = client.users.pages({ pageSize: 4 })
+
+    const first = await pages.next()
+
+    expect(ids(first.value?.resources ?? [])).toEqual(expectedIds(4))
+    // Nothing more is asked of the iterator; the request for the next page is on its way regardless.
+    await vi.waitFor(() => expect(target.requests).toHaveLength(2))
+    expect(target.requests.map((r) => r.query.get('cursor'))).toEqual(['', '5'])
+    const rest = await collect(
+      (async function* () {
+        for await (const page of pages) yield* page.resources
+      })(),
+    )
+    expect(ids(rest)).toEqual(expectedIds(11).slice(4))
     expect(target.requests.map((r) => r.query.get('cursor'))).toEqual(['', '5', '9'])
   })
 

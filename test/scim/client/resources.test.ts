@@ -7,7 +7,7 @@ import {
 } from '../../../src/scim/errors.ts'
 import type { ScimGroup, ScimResource, ScimUser } from '../../../src/scim/resources.ts'
 import { SCHEMA } from '../../../src/scim/schemas.ts'
-import { INTEGRATION, rejectionOf, scimFixtures } from '../../support/scim-client-fixtures.ts'
+import { collect, INTEGRATION, rejectionOf, scimFixtures } from '../../support/scim-client-fixtures.ts'
 import { sendScimJson, sendText, startRecordingServer } from '../../support/scim-servers.ts'
 
 const fx = scimFixtures()
@@ -264,6 +264,30 @@ describe('malformed answers', () => {
     expect(malformed.bodyExcerpt).toContain('"id":"u1"')
     // A malformed answer is not retried: one request only.
     expect(server.requests).toHaveLength(1)
+  })
+
+  it('turns a listed resource that is not JSON into ScimMalformedResponseError, with the next page already asked for', async () => {
+    const server = await startRecordingServer((seen, res) =>
+      sendText(
+        res,
+        200,
+        seen.url.includes('cursor=next')
+          ? '{"totalResults":3,"Resources":[{"id":"u3"}]}'
+          : '{"totalResults":3,"Resources":[{"id":"u1"},{"id":u2}],"nextCursor":"next"}',
+        'application/scim+json',
+      ),
+    )
+    fx.defer(() => server.close())
+    const client = fx.client(`${server.origin}/scim/v2`, { overrides: { pagination: { cursor: true } } })
+
+    const error = await rejectionOf(collect(client.users.list({ pageSize: 2 })))
+
+    expect(error).toBeInstanceOf(ScimMalformedResponseError)
+    const malformed = error as ScimMalformedResponseError
+    expect(malformed.message).toContain('invalid or truncated JSON')
+    expect(malformed.status).toBe(200)
+    expect(malformed.request?.method).toBe('GET')
+    expect(malformed.bodyExcerpt).toContain('{"id":u2}')
   })
 
   it('turns JSON that is not a resource object into ScimMalformedResponseError', async () => {
