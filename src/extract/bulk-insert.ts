@@ -4,6 +4,7 @@
  * rows; the statement text depends only on the table and the number of rows, so it is built once
  * per shape (by Kysely, so each dialect gets its own placeholders) and reused with new values.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { CompiledQuery, type DialectAdapter, type Kysely, sql } from 'kysely'
 import type { Database } from '../store/tables.ts'
 
@@ -80,12 +81,17 @@ export interface BulkStatement {
   parameters: unknown[]
 }
 
-/** Runs statements through `db` (a transaction, typically). */
+/**
+ * Runs statements through `db` (a transaction, typically), giving the event loop a turn between
+ * them: writing a thousand rows takes a SQLite connection's thread for tens of milliseconds, and
+ * meanwhile the next page that arrived is taken in and the one after it asked for.
+ */
 export async function runStatements(
   db: Kysely<Database>,
   statements: readonly BulkStatement[],
 ): Promise<void> {
-  for (const { sql: text, parameters } of statements) {
+  for (const [at, { sql: text, parameters }] of statements.entries()) {
+    if (at > 0) await nextTurn()
     await db.executeQuery(CompiledQuery.raw(text, parameters))
   }
 }
