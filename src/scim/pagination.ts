@@ -142,10 +142,10 @@ function nextCursorOf(envelope: Record<string, unknown>): string | undefined {
 
 /**
  * Resolves once a request just asked for is on the wire: undici writes it from setImmediate,
- * after a turn of the event loop that checks the keep-alive connection is still sound, and
- * parsing a page is synchronous, so without these turns the request would only leave after it.
+ * after a turn of the event loop that checks the keep-alive connection is still sound, so
+ * synchronous work right after asking (parsing or storing a page) would otherwise hold it back.
  */
-async function requestSent(): Promise<void> {
+export async function requestSent(): Promise<void> {
   await nextTurn()
   await nextTurn()
 }
